@@ -1,0 +1,27 @@
+//! The frame around every page: header with navigation, main, footer.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"跳到正文"</a>
+        <header class="site-header">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"消"</span>
+                "消防学堂"
+            </a>
+            <nav aria-label="主导航">
+                <ul>
+                    <li><a href="/">"首页"</a></li>
+                    <li><a href="/about">"关于"</a></li>
+                </ul>
+            </nav>
+        </header>
+        <main id="main">{children()}</main>
+        <footer class="site-footer">
+            <p>"火警电话 " <a href="tel:119">"119"</a> " · 举报投诉 " <a href="tel:96119">"96119"</a></p>
+            <p>"消防安全 人人有责"</p>
+        </footer>
+    }
+}

@@ -1,0 +1,169 @@
+//! Database access. One module per table, free functions taking the pool or
+//! a connection first. Every query runs unchanged on SQLite and PostgreSQL
+//! through `sqlx::Any`: `$n` placeholders, BIGINT ids, flags as 0/1 BIGINT
+//! (Any cannot decode SQLite booleans), dates as `YYYY-MM-DD` text, instants
+//! as Unix seconds.
+
+pub mod memberships;
+pub mod overview;
+pub mod people;
+pub mod regions;
+pub mod units;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use std::time::Duration;
+
+pub type Db = sqlx::AnyPool;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported DATABASE_URL (expected sqlite:… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    #[error("cannot create the directory for the SQLite database {path}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database")]
+    Connect(#[source] sqlx::Error),
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Opens a pool. For SQLite the file (and its directory) is created when
+/// missing and every connection runs in WAL mode with a busy timeout.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url).ok_or_else(|| DbError::UnsupportedUrl(redact(url)))?;
+    let url = match backend {
+        Backend::Sqlite => prepare_sqlite_url(url)?,
+        Backend::Postgres => url.to_string(),
+    };
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        // Fail fast when the database is gone: a friendly error beats a hang.
+        .acquire_timeout(Duration::from_secs(3))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    )
+                    .execute(conn)
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(DbError::Connect)
+}
+
+fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: path.to_string(),
+                source,
+            })?;
+        }
+    }
+    let query = if query.contains("mode=") {
+        query.to_string()
+    } else if query.is_empty() {
+        "mode=rwc".to_string()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+pub fn backend(db: &Db) -> Backend {
+    match db.connect_options().database_url.scheme() {
+        "sqlite" => Backend::Sqlite,
+        _ => Backend::Postgres,
+    }
+}
+
+pub async fn migrate(db: &Db) -> Result<(), DbError> {
+    match backend(db) {
+        Backend::Sqlite => SQLITE_MIGRATIONS.run(db).await?,
+        Backend::Postgres => POSTGRES_MIGRATIONS.run(db).await?,
+    }
+    Ok(())
+}
+
+/// A round trip to the database, for `/healthz`.
+pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(db).await.map(|_| ())
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        let dir = std::env::temp_dir().join(format!("xuetang-url-{}", std::process::id()));
+        let file = dir.join("x.db");
+        let url = prepare_sqlite_url(&format!("sqlite://{}", file.display())).unwrap();
+        assert_eq!(url, format!("sqlite://{}?mode=rwc", file.display()));
+        assert!(dir.is_dir());
+        assert_eq!(
+            prepare_sqlite_url("sqlite:data/a.db?mode=ro").unwrap(),
+            "sqlite://data/a.db?mode=ro"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://app:secret@localhost/x"),
+            "postgres://app:***@localhost/x"
+        );
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,67 @@
+//! Xuetang's Leptos application: routes, components, islands and server
+//! functions. Server-only code (database, Markdown rendering, state) sits
+//! behind the `ssr` feature and never reaches the WebAssembly build.
+
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod islands;
+pub mod routes;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::components::layout::Layout;
+use crate::routes::{about::AboutPage, home::HomePage, not_found::NotFoundPage};
+
+/// The HTML document around every page. Hydration scripts are not here: only
+/// pages that contain an island add them (see `components::IslandScripts`),
+/// so every other page ships no WebAssembly and no script at all.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    provide_context(options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#b71c1c" />
+                <link rel="stylesheet" href="/pkg/xuetang.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| {
+            if page.is_empty() { "消防学堂".to_string() } else { format!("{page} - 消防学堂") }
+        } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("about") view=AboutPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

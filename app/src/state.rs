@@ -1,0 +1,37 @@
+//! What every request handler and server function can reach.
+
+use crate::db::Db;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub site: Arc<Site>,
+}
+
+/// Settings and content fixed at start-up.
+pub struct Site {
+    /// Public base URL without a trailing slash, printed into QR codes.
+    pub base_url: String,
+    /// The about page, rendered from `content/pages/about.md` once.
+    pub about_html: String,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    /// The state inside a server function or a server-rendered component.
+    pub fn current() -> Result<AppState, crate::error::AppError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the reactive context");
+            crate::error::AppError::Internal
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! The `xuetang` server: configuration, the axum router, start-up and the
+//! command-line subcommands. `main.rs` only parses arguments and dispatches.
+
+pub mod cli;
+pub mod config;
+pub mod pages;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

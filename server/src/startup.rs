@@ -1,0 +1,191 @@
+//! Building the application: database, content, router, listener. Used by
+//! `xuetang serve` and by the integration tests (which bind port 0).
+
+use crate::config::{DatabaseConfig, ServeConfig};
+use crate::pages;
+use anyhow::Context;
+use app::state::{AppState, Site};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, renders the content, binds the
+    /// address. Fails with a readable message if any of that goes wrong.
+    pub async fn build(
+        db_config: &DatabaseConfig,
+        config: &ServeConfig,
+    ) -> anyhow::Result<Application> {
+        let db = app::db::connect(&db_config.database_url, db_config.db_max_connections)
+            .await
+            .with_context(|| format!("opening {}", app::db::redact(&db_config.database_url)))?;
+        app::db::migrate(&db)
+            .await
+            .context("migrating the database")?;
+
+        let about_path = config.content_dir.join("pages/about.md");
+        let about = std::fs::read_to_string(&about_path)
+            .with_context(|| format!("reading {}", about_path.display()))?;
+
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let bound = listener.local_addr()?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("xuetang")
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(bound)
+            .build();
+        let state = AppState {
+            leptos_options,
+            db,
+            site: Arc::new(Site {
+                base_url: config.base_url_for(bound),
+                about_html: app::markdown::render(&about),
+            }),
+        };
+        let router = build_router(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests
+    /// finish and closes the database pool.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "xuetang listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.db.close().await;
+        tracing::info!("xuetang stopped");
+        Ok(())
+    }
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+
+    let request_layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+            let id = req
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(CatchPanicLayer::custom(|_| internal_error_page()))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/{*name}", post(pages::server_fn))
+        .leptos_routes_with_handler(routes, get(pages::page))
+        .fallback(pages::static_or_not_found)
+        .layer(request_layers)
+        .with_state(state)
+}
+
+/// 200 when the database answers within two seconds, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), app::db::ping(&state.db)).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok").into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "health check: database error");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => {
+            tracing::warn!("health check: database timed out");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// What a visitor sees when a handler panics: no internals, a way back.
+fn internal_error_page() -> Response {
+    let body = concat!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>出错了 - 消防学堂</title><link rel=\"stylesheet\" href=\"/pkg/xuetang.css\"></head>",
+        "<body><main id=\"main\"><section class=\"card\"><h1>出错了</h1>",
+        "<p>服务器处理请求时出现问题，请稍后再试。</p>",
+        "<p><a class=\"button\" href=\"/\">返回首页</a></p></section></main></body></html>"
+    );
+    (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -1,0 +1,158 @@
+use app::db::Db;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use xuetang::config::{DatabaseConfig, ServeConfig};
+use xuetang::startup::Application;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub database: TestDatabase,
+    pub client: reqwest::Client,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request failed");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Loads the shipped demo town into this app's database.
+    pub async fn seed_demo(&self) -> xuetang::seed::Added {
+        let seed =
+            xuetang::seed::DemoSeed::load(&workspace().join("seeds")).expect("demo seed parses");
+        seed.apply(&self.db).await.expect("demo seed applies")
+    }
+}
+
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub async fn spawn_app() -> TestApp {
+    xuetang::telemetry::init();
+    let database = TestDatabase::create().await;
+    let db_config = DatabaseConfig {
+        database_url: database.url.clone(),
+        db_max_connections: 5,
+    };
+    let serve = ServeConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        base_url: None,
+        site_root: workspace().join("target/site"),
+        content_dir: workspace().join("content"),
+    };
+    let app = Application::build(&db_config, &serve)
+        .await
+        .expect("app builds");
+    let base = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        db,
+        database,
+        client,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test.
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub url: String,
+    /// For PostgreSQL: the server URL to run `DROP DATABASE` from, and the name.
+    pub admin: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "xuetang_t_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("XUETANG_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("XUETANG_TEST_BACKEND must be sqlite or postgres, not {other:?}"),
+    }
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        let name = unique_name();
+        match backend() {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                TestDatabase {
+                    backend: Backend::Sqlite,
+                    url: format!("sqlite://{}", path.display()),
+                    admin: None,
+                }
+            }
+            Backend::Postgres => {
+                let server = std::env::var("TEST_POSTGRES_URL")
+                    .expect("XUETANG_TEST_BACKEND=postgres needs TEST_POSTGRES_URL=postgres://user:pass@host:port/db");
+                admin_sql(&server, &format!("CREATE DATABASE {name}")).await;
+                let (prefix, _) = server
+                    .rsplit_once('/')
+                    .expect("TEST_POSTGRES_URL ends in /DATABASE");
+                TestDatabase {
+                    backend: Backend::Postgres,
+                    url: format!("{prefix}/{name}"),
+                    admin: Some((server, name)),
+                }
+            }
+        }
+    }
+}
+
+pub async fn admin_sql(server_url: &str, sql: &str) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(server_url)
+        .await
+        .expect("connect to TEST_POSTGRES_URL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.ok();
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real app on port 0 with a fresh database, over
+//! HTTP. The backend is SQLite unless XUETANG_TEST_BACKEND=postgres (then
+//! TEST_POSTGRES_URL must point at a server where we may create databases).
+
+mod health;
+mod helpers;
+mod pages;
+mod seed;

@@ -1,0 +1,110 @@
+//! The `xuetang` binary itself: subcommands, idempotent seeding, serving
+//! and stopping on SIGTERM. Runs against SQLite, or PostgreSQL when
+//! XUETANG_TEST_BACKEND=postgres.
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn xuetang(database_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xuetang"));
+    cmd.current_dir(helpers::workspace())
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xuetang"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for sub in ["serve", "migrate", "seed"] {
+        assert!(help.contains(sub), "{help}");
+    }
+}
+
+#[tokio::test]
+async fn migrate_then_seed_twice_adds_the_town_once() {
+    let db = helpers::TestDatabase::create().await;
+    let migrate = xuetang(&db.url).arg("migrate").output().unwrap();
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+
+    let first = xuetang(&db.url).arg("seed").output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let first = String::from_utf8(first.stdout).unwrap();
+    assert!(first.contains("added 11 regions"), "{first}");
+
+    let second = xuetang(&db.url).arg("seed").output().unwrap();
+    assert!(second.status.success());
+    let second = String::from_utf8(second.stdout).unwrap();
+    assert!(
+        second.contains("added 0 regions, 0 units, 0 people, 0 posts"),
+        "{second}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_database_url_is_a_clear_error() {
+    let out = xuetang("mysql://nope").arg("migrate").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unsupported DATABASE_URL"), "{err}");
+}
+
+#[tokio::test]
+async fn serve_answers_then_stops_cleanly_on_sigterm() {
+    let db = helpers::TestDatabase::create().await;
+    let mut child = xuetang(&db.url)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("addr=")
+                .nth(1)
+                .map(|a| a.split_whitespace().next().unwrap().to_string())
+        })
+        .expect("the server logs its address");
+
+    let health = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+
+    let started = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}; log: {rest:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        rest.iter().any(|l| l.contains("xuetang stopped")),
+        "{rest:?}"
+    );
+}
