@@ -1,1 +1,113 @@
+//! Browser test harness: the real app on port 0 with a fresh SQLite
+//! database and the demo town, driven through chromedriver by Debian's
+//! headless Chromium emulating a 360×800 phone.
 
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use xuetang::config::{DatabaseConfig, ServeConfig};
+use xuetang::startup::Application;
+
+pub const PHONE_WIDTH: u32 = 360;
+pub const PHONE_HEIGHT: u32 = 800;
+
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Starts the app with the demo town loaded; returns its base URL.
+pub async fn spawn_seeded_app() -> String {
+    xuetang::telemetry::init();
+    let site_root = workspace().join("target/site");
+    assert!(
+        site_root.join("pkg/xuetang_bg.wasm").is_file(),
+        "{} has no WebAssembly: run `make site` first (make test does)",
+        site_root.display()
+    );
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let db_path = std::env::temp_dir().join(format!("xuetang_browser_{}_{nanos}.db", std::process::id()));
+    let db_config = DatabaseConfig { database_url: format!("sqlite://{}", db_path.display()), db_max_connections: 5 };
+    let serve = ServeConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        base_url: None,
+        site_root,
+        content_dir: workspace().join("content"),
+    };
+    let app = Application::build(&db_config, &serve).await.expect("app builds");
+    xuetang::seed::DemoSeed::load(&workspace().join("seeds"))
+        .expect("demo seed parses")
+        .apply(&app.state().db)
+        .await
+        .expect("demo seed applies");
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    base
+}
+
+/// A chromedriver process and a session in it; both end when dropped.
+pub struct Phone {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Drop for Phone {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Phone {
+    pub async fn open() -> Phone {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver not found: `make browser-tools` installs Debian's chromium-driver");
+        let url = format!("http://127.0.0.1:{port}");
+        let profile = std::env::temp_dir().join(format!("xuetang_chromium_{port}"));
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--window-size={PHONE_WIDTH},{PHONE_HEIGHT}"),
+                ],
+                "mobileEmulation": {
+                    "deviceMetrics": { "width": PHONE_WIDTH, "height": PHONE_HEIGHT, "pixelRatio": 3.0, "touch": true },
+                    "userAgent": "Mozilla/5.0 (Linux; Android 13; Phone) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
+                }
+            }
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return Phone { client, driver },
+                Err(err) if Instant::now() > deadline => panic!("cannot start a Chromium session: {err}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.expect("script runs")
+    }
+
+    /// The text a person sees on the page.
+    pub async fn visible_text(&self) -> String {
+        self.eval("return document.body.innerText").await.as_str().unwrap_or_default().to_string()
+    }
+}

@@ -1,0 +1,70 @@
+# Xuetang: `make run` and `make test` work on a fresh Debian machine with
+# only the Rust toolchain; everything else they need is installed here,
+# pinned, and never fetched behind our back by a build tool.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+WASM_BINDGEN_VERSION := 0.2.130
+SITE := target/site
+WASM_TARGET_DIR := target/wasm
+WASM := $(WASM_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/frontend.wasm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends
+
+.PHONY: run build server site test test-postgres tools browser-tools clean
+
+## make run: install what is missing, build (release), migrate, seed, serve on :3000
+run: build
+	./target/release/xuetang seed
+	./target/release/xuetang serve
+
+## make build: the release build alone (server binary + WebAssembly + CSS)
+# The server and the WebAssembly build in separate target directories, so
+# the two cargo processes run side by side on both cores.
+build: tools
+	$(MAKE) -j2 server site
+
+server:
+	cargo build --release --locked -p xuetang
+
+site:
+	cargo build --locked -p frontend --lib --target wasm32-unknown-unknown \
+	  --profile wasm-release --target-dir $(WASM_TARGET_DIR)
+	mkdir -p $(SITE)/pkg
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+	  --out-dir $(SITE)/pkg --out-name xuetang $(WASM)
+	cp style/xuetang.css $(SITE)/pkg/xuetang.css
+	cp public/* $(SITE)/
+
+## make test: every test; the integration suite on SQLite, and again on
+## PostgreSQL when TEST_POSTGRES_URL is set. Ends with nextest's summary.
+test: tools browser-tools
+	$(MAKE) -j2 site test-build
+	@if [ -n "$${TEST_POSTGRES_URL:-}" ]; then $(MAKE) test-postgres; \
+	  else echo "TEST_POSTGRES_URL is not set: PostgreSQL suite not run (.ci/run sets it)"; fi
+	cargo nextest run --locked --workspace --exclude frontend --no-fail-fast
+
+test-build:
+	cargo nextest run --locked --workspace --exclude frontend --no-run
+
+test-postgres:
+	XUETANG_TEST_BACKEND=postgres cargo nextest run --locked -p xuetang --test api --test cli --no-fail-fast
+
+## tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 5 minutes)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); fi
+
+## browser-tools: Debian's chromium and chromedriver, cargo-nextest
+browser-tools:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  $(SUDO) apt-get update -q && $(APT_INSTALL) chromium chromium-driver; fi
+	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+
+clean:
+	cargo clean
