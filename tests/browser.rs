@@ -12,8 +12,12 @@ async fn the_home_page_reads_in_chinese_on_a_phone_without_sideways_scrolling() 
 
     assert_eq!(phone.eval("return window.innerWidth").await, PHONE_WIDTH);
     let text = phone.visible_text().await;
-    for expected in ["消防学堂", "火警电话", "嘉峰镇概况", "示例数据", "窦庄村"] {
-        assert!(text.contains(expected), "{expected:?} not visible in:\n{text}");
+    for expected in ["消防学堂", "火警电话", "嘉峰镇概况", "示例数据", "窦庄村"]
+    {
+        assert!(
+            text.contains(expected),
+            "{expected:?} not visible in:\n{text}"
+        );
     }
     let overflow = phone
         .eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -25,7 +29,12 @@ async fn the_home_page_reads_in_chinese_on_a_phone_without_sideways_scrolling() 
     let (_, _, _, height) = about.rectangle().await.unwrap();
     assert!(height >= 44.0, "nav link is {height}px tall");
     about.click().await.unwrap();
-    phone.client.wait().for_element(Locator::Css("#reading h1")).await.unwrap();
+    phone
+        .client
+        .wait()
+        .for_element(Locator::Css("#reading h1"))
+        .await
+        .unwrap();
     assert!(phone.visible_text().await.contains("关于消防学堂"));
     phone.client.clone().close().await.unwrap();
 }

@@ -26,16 +26,25 @@ pub async fn spawn_seeded_app() -> String {
         "{} has no WebAssembly: run `make site` first (make test does)",
         site_root.display()
     );
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let db_path = std::env::temp_dir().join(format!("xuetang_browser_{}_{nanos}.db", std::process::id()));
-    let db_config = DatabaseConfig { database_url: format!("sqlite://{}", db_path.display()), db_max_connections: 5 };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let db_path =
+        std::env::temp_dir().join(format!("xuetang_browser_{}_{nanos}.db", std::process::id()));
+    let db_config = DatabaseConfig {
+        database_url: format!("sqlite://{}", db_path.display()),
+        db_max_connections: 5,
+    };
     let serve = ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         base_url: None,
         site_root,
         content_dir: workspace().join("content"),
     };
-    let app = Application::build(&db_config, &serve).await.expect("app builds");
+    let app = Application::build(&db_config, &serve)
+        .await
+        .expect("app builds");
     xuetang::seed::DemoSeed::load(&workspace().join("seeds"))
         .expect("demo seed parses")
         .apply(&app.state().db)
@@ -60,7 +69,11 @@ impl Drop for Phone {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Phone {
@@ -71,7 +84,9 @@ impl Phone {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver not found: `make browser-tools` installs Debian's chromium-driver");
+            .expect(
+                "chromedriver not found: `make browser-tools` installs Debian's chromium-driver",
+            );
         let url = format!("http://127.0.0.1:{port}");
         let profile = std::env::temp_dir().join(format!("xuetang_chromium_{port}"));
         let caps = serde_json::json!({
@@ -93,9 +108,15 @@ impl Phone {
         let caps = caps.as_object().unwrap().clone();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => return Phone { client, driver },
-                Err(err) if Instant::now() > deadline => panic!("cannot start a Chromium session: {err}"),
+                Err(err) if Instant::now() > deadline => {
+                    panic!("cannot start a Chromium session: {err}")
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         }
@@ -103,11 +124,18 @@ impl Phone {
 
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> serde_json::Value {
-        self.client.execute(script, vec![]).await.expect("script runs")
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
     }
 
     /// The text a person sees on the page.
     pub async fn visible_text(&self) -> String {
-        self.eval("return document.body.innerText").await.as_str().unwrap_or_default().to_string()
+        self.eval("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }

@@ -144,6 +144,35 @@ impl TestDatabase {
     }
 }
 
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.admin {
+            None => {
+                let path = self.url.trim_start_matches("sqlite://");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+            // Drop runs outside any async context we could borrow, so the
+            // cleanup gets a small runtime of its own on another thread.
+            Some((server, name)) => {
+                let (server, sql) = (
+                    server.clone(),
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                );
+                let _ = std::thread::spawn(move || {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap()
+                        .block_on(admin_sql(&server, &sql))
+                })
+                .join();
+            }
+        }
+    }
+}
+
 pub async fn admin_sql(server_url: &str, sql: &str) {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
