@@ -11,8 +11,12 @@ pub enum AppError {
     Unauthenticated,
     #[error("无权访问")]
     Forbidden,
+    #[error("请先修改密码")]
+    MustChangePassword,
     #[error("{0}")]
     BadRequest(String),
+    #[error("尝试次数过多，请 {minutes} 分钟后再试")]
+    TooManyAttempts { minutes: i64 },
     /// The detail stays in the server log; the client only learns that
     /// something failed.
     #[error("服务器内部错误，请稍后再试")]
@@ -26,11 +30,40 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::MustChangePassword => 403,
             AppError::BadRequest(_) => 400,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Internal => 500,
             AppError::Unavailable => 503,
         }
+    }
+
+    pub fn bad_request(message: impl std::fmt::Display) -> Self {
+        AppError::BadRequest(message.to_string())
+    }
+
+    /// Gives a failed server-function call the HTTP status of its error.
+    /// Plain HTML form posts are left alone: Leptos answers those with a
+    /// redirect back to the form, the error encoded in the URL.
+    #[cfg(feature = "ssr")]
+    pub fn with_status(self) -> Self {
+        use leptos::prelude::use_context;
+        let is_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if !is_form_post {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(
+                    http::StatusCode::from_u16(self.status_code())
+                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+        }
+        self
     }
 
     /// Logs the full cause chain of an internal failure and returns the

@@ -2,28 +2,39 @@
 //! functions. Server-only code (database, Markdown rendering, state) sits
 //! behind the `ssr` feature and never reaches the WebAssembly build.
 
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
 pub mod islands;
+pub mod model;
 pub mod routes;
 
+#[cfg(feature = "ssr")]
+pub mod actions;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod roster;
 #[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::components::layout::Layout;
-use crate::routes::{about::AboutPage, home::HomePage, not_found::NotFoundPage};
+use crate::routes::account::{AccountPage, LoginPage, PasswordPage};
+use crate::routes::admin::{
+    AdminHomePage, audit::AuditPage, import::ImportPage, member::MemberPage, region::RegionPage,
+    unit::UnitPage,
+};
+use crate::routes::{about::AboutPage, home::HomePage, join::JoinPage, not_found::NotFoundPage};
 
 /// The HTML document around every page. Hydration scripts are not here: only
 /// pages that contain an island add them (see `components::IslandScripts`),
@@ -60,6 +71,25 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("about") view=AboutPage />
+                    <Route path=StaticSegment("login") view=LoginPage />
+                    <Route path=StaticSegment("account") view=AccountPage />
+                    <Route path=(StaticSegment("account"), StaticSegment("password")) view=PasswordPage />
+                    <Route path=(StaticSegment("join"), ParamSegment("token")) view=JoinPage />
+                    <Route path=StaticSegment("admin") view=AdminHomePage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id")) view=RegionPage />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("audit"))
+                        view=AuditPage
+                    />
+                    <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id")) view=UnitPage />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("members"), ParamSegment("mid"))
+                        view=MemberPage
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("imports"), ParamSegment("iid"))
+                        view=ImportPage
+                    />
                 </Routes>
             </Layout>
         </Router>

@@ -16,6 +16,8 @@ pub struct AppState {
 pub struct Site {
     /// Public base URL without a trailing slash, printed into QR codes.
     pub base_url: String,
+    /// Cookies get `Secure` when the public URL is https.
+    pub secure_cookies: bool,
     /// The about page, rendered from `content/pages/about.md` once.
     pub about_html: String,
 }

@@ -23,9 +23,35 @@ pub enum Command {
     Migrate,
     /// Load the demo town from seeds/ (idempotent: a second run adds nothing).
     Seed {
-        /// Folder with regions.csv, units.csv and people.csv.
+        /// Folder with regions.csv, units.csv, people.csv and accounts.csv.
         #[arg(long, default_value = "seeds")]
         dir: PathBuf,
+    },
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Make a person an admin of a unit or a region.
+    Grant {
+        /// The person's mobile number (they must exist, e.g. from a roster).
+        #[arg(long)]
+        phone: String,
+        /// Unit id, credit code or exact name.
+        #[arg(long, conflicts_with = "region", required_unless_present = "region")]
+        unit: Option<String>,
+        /// Region code (as in seeds/regions.csv).
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a staff roster (.xlsx or .csv) into a unit: all rows or none.
+    Roster {
+        /// Unit id, credit code or exact name.
+        #[arg(long)]
+        unit: String,
+        file: PathBuf,
     },
 }
 
@@ -56,9 +82,109 @@ impl Cli {
                 let added = seed.apply(&db).await.context("writing the demo data")?;
                 println!("{added}");
             }
+            Command::Import(ImportCommand::Roster { unit, file }) => {
+                let db = open(&self.db).await?;
+                app::db::migrate(&db)
+                    .await
+                    .context("migrating the database")?;
+                let unit_id = find_unit(&db, &unit).await?;
+                let access = app::auth::scope::command_line_unit(&db, unit_id)
+                    .await
+                    .map_err(app_error)?;
+                let bytes =
+                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                match app::actions::roster::import_now(&db, &access, &name, &bytes)
+                    .await
+                    .map_err(app_error)?
+                {
+                    Ok(applied) => println!(
+                        "imported {}: {} new people, {} new posts, {} unchanged",
+                        file.display(),
+                        applied.new_people,
+                        applied.new_posts,
+                        applied.unchanged
+                    ),
+                    Err(parsed) => {
+                        for row in parsed.rows.iter().filter(|r| !r.problems.is_empty()) {
+                            for problem in &row.problems {
+                                eprintln!(
+                                    "{}:{}: {:?}: {}",
+                                    file.display(),
+                                    row.row,
+                                    problem.field,
+                                    problem.message
+                                );
+                            }
+                        }
+                        anyhow::bail!(
+                            "{} problem(s) in {}; nothing was imported",
+                            parsed.problem_count(),
+                            file.display()
+                        );
+                    }
+                }
+            }
+            Command::Grant {
+                phone,
+                unit,
+                region,
+            } => {
+                let db = open(&self.db).await?;
+                app::db::migrate(&db)
+                    .await
+                    .context("migrating the database")?;
+                let phone = app::domain::Phone::parse(&phone)
+                    .map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+                let person_id: i64 = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
+                    .bind(phone.as_str())
+                    .fetch_optional(&db)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no person with phone {}", phone.masked()))?;
+                let grant = match (unit, region) {
+                    (Some(unit), _) => app::auth::Grant::UnitAdmin {
+                        unit_id: find_unit(&db, &unit).await?,
+                    },
+                    (None, Some(code)) => app::auth::Grant::RegionAdmin {
+                        region_id: app::db::regions::by_code(&db, &code)
+                            .await?
+                            .ok_or_else(|| anyhow::anyhow!("no region with code {code:?}"))?
+                            .id,
+                    },
+                    (None, None) => anyhow::bail!("give --unit or --region"),
+                };
+                let mut tx = db.begin().await?;
+                let new =
+                    app::db::grants::grant(&mut tx, person_id, grant, app::actions::now()).await?;
+                tx.commit().await?;
+                println!("{}", if new { "granted" } else { "already granted" });
+            }
         }
         Ok(())
     }
+}
+
+/// A unit by id, credit code or exact name.
+async fn find_unit(db: &app::db::Db, key: &str) -> anyhow::Result<i64> {
+    let by_id = key.parse::<i64>().ok();
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM units WHERE id = $1 OR credit_code = $2 OR name = $2")
+            .bind(by_id.unwrap_or(-1))
+            .bind(key)
+            .fetch_all(db)
+            .await?;
+    match ids.as_slice() {
+        [id] => Ok(*id),
+        [] => anyhow::bail!("no unit with id, credit code or name {key:?}"),
+        _ => anyhow::bail!("{key:?} matches several units; give the unit's id"),
+    }
+}
+
+fn app_error(err: app::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{err}")
 }
 
 async fn open(config: &DatabaseConfig) -> anyhow::Result<app::db::Db> {

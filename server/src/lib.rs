@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod downloads;
 pub mod pages;
 pub mod seed;
 pub mod startup;

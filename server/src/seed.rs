@@ -38,11 +38,24 @@ pub struct PersonRow {
     pub start_date: String,
 }
 
+/// A demo login: a person (created if new), an active account, a role.
+#[derive(Debug)]
+pub struct AccountRow {
+    pub name: String,
+    pub phone: Phone,
+    pub password: String,
+    /// `region_admin` (scope: region code), `unit_admin` (scope: unit name)
+    /// or `learner`.
+    pub role: String,
+    pub scope: String,
+}
+
 #[derive(Debug)]
 pub struct DemoSeed {
     pub regions: Vec<RegionRow>,
     pub units: Vec<UnitRow>,
     pub people: Vec<PersonRow>,
+    pub accounts: Vec<AccountRow>,
 }
 
 /// Every problem found in the seed files, one `path:line: message` per line.
@@ -64,14 +77,15 @@ pub struct Added {
     pub units: u64,
     pub people: u64,
     pub memberships: u64,
+    pub accounts: u64,
 }
 
 impl fmt::Display for Added {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "demo data: added {} regions, {} units, {} people, {} posts",
-            self.regions, self.units, self.people, self.memberships
+            "demo data: added {} regions, {} units, {} people, {} posts, {} accounts",
+            self.regions, self.units, self.people, self.memberships, self.accounts
         )
     }
 }
@@ -89,11 +103,61 @@ impl DemoSeed {
         let (regions_path, regions) = read("regions.csv")?;
         let (units_path, units) = read("units.csv")?;
         let (people_path, people) = read("people.csv")?;
-        Ok(DemoSeed::parse(
+        let (accounts_path, accounts) = read("accounts.csv")?;
+        let mut seed = DemoSeed::parse(
             (&regions_path.display().to_string(), &regions),
             (&units_path.display().to_string(), &units),
             (&people_path.display().to_string(), &people),
-        )?)
+        )?;
+        seed.accounts = seed.parse_accounts((&accounts_path.display().to_string(), &accounts))?;
+        Ok(seed)
+    }
+
+    /// Parses accounts.csv against the regions and units already parsed.
+    pub fn parse_accounts(&self, accounts: (&str, &str)) -> Result<Vec<AccountRow>, SeedErrors> {
+        let mut errors = Vec::new();
+        let mut rows = Vec::new();
+        for_each_row(
+            accounts,
+            &["name", "phone", "password", "role", "scope"],
+            &mut errors,
+            |line, r, errors| {
+                let at = |msg: String| format!("{}:{line}: {msg}", accounts.0);
+                let (role, scope) = (r[3].trim().to_string(), r[4].trim().to_string());
+                let known = match role.as_str() {
+                    "region_admin" => self.regions.iter().any(|x| x.code == scope),
+                    "unit_admin" => self.units.iter().any(|x| x.name == scope),
+                    "learner" => true,
+                    _ => {
+                        errors.push(at(format!(
+                            "unknown role {role:?} (region_admin, unit_admin or learner)"
+                        )));
+                        true
+                    }
+                };
+                if !known {
+                    errors.push(at(format!("unknown scope {scope:?} for {role}")));
+                }
+                if r[2].chars().count() < app::auth::password::MIN_LEN {
+                    errors.push(at("password is shorter than 8 characters".into()));
+                }
+                match Phone::parse(&r[1]) {
+                    Ok(phone) => rows.push(AccountRow {
+                        name: r[0].trim().into(),
+                        phone,
+                        password: r[2].to_string(),
+                        role,
+                        scope,
+                    }),
+                    Err(e) => errors.push(at(e.to_string())),
+                }
+            },
+        );
+        if errors.is_empty() {
+            Ok(rows)
+        } else {
+            Err(SeedErrors(errors))
+        }
     }
 
     /// Parses and cross-checks the three files; `(path, text)` each.
@@ -108,6 +172,7 @@ impl DemoSeed {
             regions: Vec::new(),
             units: Vec::new(),
             people: Vec::new(),
+            accounts: Vec::new(),
         };
         let mut codes = HashSet::new();
         for_each_row(
@@ -267,8 +332,16 @@ impl DemoSeed {
     }
 
     /// Writes everything in one transaction: all of it or none of it.
-    pub async fn apply(&self, db: &Db) -> Result<Added, sqlx::Error> {
+    pub async fn apply(&self, db: &Db) -> anyhow::Result<Added> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut hashes = Vec::with_capacity(self.accounts.len());
+        for a in &self.accounts {
+            hashes.push(
+                app::auth::password::hash(a.password.clone())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            );
+        }
         let before = counts(db).await?;
         let mut tx = db.begin().await?;
         let mut region_ids = HashMap::new();
@@ -324,14 +397,15 @@ impl DemoSeed {
             units: after.units - before.units,
             people: after.people - before.people,
             memberships: after.memberships - before.memberships,
+            accounts: after.accounts - before.accounts,
         })
     }
 }
 
 async fn counts(db: &Db) -> Result<Added, sqlx::Error> {
-    let (regions, units, people, memberships): (i64, i64, i64, i64) = sqlx::query_as(
+    let (regions, units, people, memberships, accounts): (i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM units), \
-         (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM memberships)",
+         (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM memberships), (SELECT COUNT(*) FROM accounts)",
     )
     .fetch_one(db)
     .await?;
@@ -340,6 +414,7 @@ async fn counts(db: &Db) -> Result<Added, sqlx::Error> {
         units: units as u64,
         people: people as u64,
         memberships: memberships as u64,
+        accounts: accounts as u64,
     })
 }
 

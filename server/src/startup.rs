@@ -2,12 +2,12 @@
 //! `xuetang serve` and by the integration tests (which bind port 0).
 
 use crate::config::{DatabaseConfig, ServeConfig};
-use crate::pages;
+use crate::{downloads, pages};
 use anyhow::Context;
 use app::state::{AppState, Site};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -64,6 +64,7 @@ impl Application {
             leptos_options,
             db,
             site: Arc::new(Site {
+                secure_cookies: config.base_url_for(bound).starts_with("https://"),
                 base_url: config.base_url_for(bound),
                 about_html: app::markdown::render(&about),
             }),
@@ -93,7 +94,11 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "xuetang listening");
-        axum::serve(self.listener, self.router)
+        // Client addresses feed the login throttle.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
         self.state.db.close().await;
@@ -129,7 +134,13 @@ pub fn build_router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/api/{*name}", post(pages::server_fn))
+        .route(
+            "/api/{*name}",
+            post(pages::server_fn).layer(DefaultBodyLimit::max(
+                app::actions::roster::MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/admin/units/{id}/roster.xlsx", get(downloads::roster_xlsx))
         .leptos_routes_with_handler(routes, get(pages::page))
         .fallback(pages::static_or_not_found)
         .layer(request_layers)

@@ -1,9 +1,11 @@
 //! The frame around every page: header with navigation, main, footer.
 
+use crate::routes::account::session_user;
 use leptos::prelude::*;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let user = Resource::new_blocking(|| (), |_| session_user());
     view! {
         <a class="skip-link" href="#main">"跳到正文"</a>
         <header class="site-header">
@@ -15,6 +17,17 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <ul>
                     <li><a href="/">"首页"</a></li>
                     <li><a href="/about">"关于"</a></li>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match user.await {
+                                Ok(Some(user)) => view! {
+                                    {user.is_admin().then(|| view! { <li><a href="/admin">"管理"</a></li> })}
+                                    <li><a href="/account">"我的"</a></li>
+                                }.into_any(),
+                                _ => view! { <li><a href="/login">"登录"</a></li> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                 </ul>
             </nav>
         </header>

@@ -1,6 +1,9 @@
 //! Presentational pieces shared by pages; no data access.
 
+pub mod errors;
+pub mod flash;
 pub mod layout;
+pub mod pager;
 
 use leptos::prelude::*;
 

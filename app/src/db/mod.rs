@@ -4,10 +4,17 @@
 //! (Any cannot decode SQLite booleans), dates as `YYYY-MM-DD` text, instants
 //! as Unix seconds.
 
+pub mod accounts;
+pub mod audit;
+pub mod grants;
+pub mod join;
+pub mod login_failures;
 pub mod memberships;
 pub mod overview;
 pub mod people;
 pub mod regions;
+pub mod roster_imports;
+pub mod sessions;
 pub mod units;
 
 use sqlx::any::AnyPoolOptions;
@@ -123,6 +130,21 @@ pub async fn migrate(db: &Db) -> Result<(), DbError> {
     Ok(())
 }
 
+/// `%search%` for LIKE, with the wildcards in `search` taken literally
+/// (queries say `ESCAPE '\\'`).
+pub fn like_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.trim().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// A round trip to the database, for `/healthz`.
 pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1").execute(db).await.map(|_| ())
@@ -156,6 +178,13 @@ mod tests {
             "sqlite://data/a.db?mode=ro"
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(" 张 "), "%张%");
+        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+        assert_eq!(like_pattern(""), "%%");
     }
 
     #[test]

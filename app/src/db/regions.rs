@@ -1,5 +1,6 @@
 //! `regions`: the region tree (town → villages; more levels above as needed).
 
+pub use crate::model::Region;
 use sqlx::AnyConnection;
 
 pub struct NewRegion<'a> {
@@ -34,4 +35,68 @@ pub async fn id_by_code(conn: &mut AnyConnection, code: &str) -> Result<i64, sql
         .bind(code)
         .fetch_one(conn)
         .await
+}
+
+/// The region's id and the ids of every region above it.
+pub async fn ancestors_and_self(db: &super::Db, region_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE up (id, parent_id) AS ( \
+           SELECT id, parent_id FROM regions WHERE id = $1 \
+           UNION ALL SELECT r.id, r.parent_id FROM regions r JOIN up ON r.id = up.parent_id) \
+         SELECT id FROM up",
+    )
+    .bind(region_id)
+    .fetch_all(db)
+    .await
+}
+
+/// SQL for the ids of region `$1` and everything under it, for `IN (…)`.
+pub const SUBTREE: &str = "WITH RECURSIVE down (id) AS ( \
+    SELECT id FROM regions WHERE id = $1 \
+    UNION ALL SELECT r.id FROM regions r JOIN down ON r.parent_id = down.id) \
+    SELECT id FROM down";
+
+pub async fn get(db: &super::Db, id: i64) -> Result<Option<Region>, sqlx::Error> {
+    let row: Option<(i64, Option<i64>, String, String, String)> =
+        sqlx::query_as("SELECT id, parent_id, code, name, level FROM regions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(id, parent_id, code, name, level)| Region {
+        id,
+        parent_id,
+        code,
+        name,
+        level,
+    }))
+}
+
+pub async fn children(db: &super::Db, id: i64) -> Result<Vec<Region>, sqlx::Error> {
+    let rows: Vec<(i64, Option<i64>, String, String, String)> = sqlx::query_as(
+        "SELECT id, parent_id, code, name, level FROM regions WHERE parent_id = $1 ORDER BY code",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, parent_id, code, name, level)| Region {
+            id,
+            parent_id,
+            code,
+            name,
+            level,
+        })
+        .collect())
+}
+
+pub async fn by_code(db: &super::Db, code: &str) -> Result<Option<Region>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db)
+        .await?;
+    match id {
+        Some(id) => get(db, id).await,
+        None => Ok(None),
+    }
 }

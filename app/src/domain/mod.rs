@@ -3,9 +3,11 @@
 
 pub mod credit_code;
 pub mod date;
+pub mod industry;
 pub mod phone;
 pub mod post;
 
 pub use credit_code::CreditCode;
+pub use industry::INDUSTRIES;
 pub use phone::Phone;
 pub use post::Post;

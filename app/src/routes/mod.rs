@@ -1,5 +1,10 @@
 //! One module per URL area; a page's server functions sit beside it.
 
 pub mod about;
+pub mod account;
+pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod guard;
 pub mod home;
+pub mod join;
 pub mod not_found;
