@@ -43,19 +43,22 @@ impl AppError {
     }
 
     /// Gives a failed server-function call the HTTP status of its error.
-    /// Plain HTML form posts are left alone: Leptos answers those with a
-    /// redirect back to the form, the error encoded in the URL.
+    /// Left alone are plain HTML form posts, which Leptos answers with a
+    /// redirect back to the form (the error encoded in the URL), and server
+    /// functions called while rendering a page, where the page decides.
     #[cfg(feature = "ssr")]
     pub fn with_status(self) -> Self {
         use leptos::prelude::use_context;
-        let is_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
-        if !is_form_post {
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return self;
+        };
+        let is_api_call = parts.uri.path().starts_with("/api/");
+        let is_form_post = parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if is_api_call && !is_form_post {
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(
                     http::StatusCode::from_u16(self.status_code())

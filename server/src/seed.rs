@@ -390,6 +390,25 @@ impl DemoSeed {
             )
             .await?;
         }
+        for (a, hash) in self.accounts.iter().zip(&hashes) {
+            let person_id =
+                db::people::upsert_by_phone(&mut tx, &a.name, &a.phone, true, now).await?;
+            if !db::accounts::exists(&mut tx, person_id).await? {
+                db::accounts::insert(&mut tx, person_id, hash, true, false, now).await?;
+            }
+            let grant = match a.role.as_str() {
+                "region_admin" => Some(app::auth::Grant::RegionAdmin {
+                    region_id: region_ids[&a.scope],
+                }),
+                "unit_admin" => Some(app::auth::Grant::UnitAdmin {
+                    unit_id: unit_ids[&a.scope],
+                }),
+                _ => None,
+            };
+            if let Some(grant) = grant {
+                db::grants::grant(&mut tx, person_id, grant, now).await?;
+            }
+        }
         tx.commit().await?;
         let after = counts(db).await?;
         Ok(Added {

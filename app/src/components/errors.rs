@@ -8,17 +8,16 @@ use leptos_router::hooks::use_location;
 
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
+    // Pages answer 302 for the sign-in redirects (Leptos itself only does
+    // so for requests that accept HTML) and the error's own status otherwise.
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if !matches!(
-            error,
-            AppError::Unauthenticated | AppError::MustChangePassword
-        ) {
-            response.set_status(
-                http::StatusCode::from_u16(error.status_code())
-                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
-        }
+        let status = match error {
+            AppError::Unauthenticated | AppError::MustChangePassword => http::StatusCode::FOUND,
+            ref other => http::StatusCode::from_u16(other.status_code())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        };
+        response.set_status(status);
     }
     match error {
         AppError::Unauthenticated => {

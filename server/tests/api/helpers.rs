@@ -43,6 +43,166 @@ impl TestApp {
     }
 }
 
+/// Demo logins from seeds/accounts.csv.
+pub const PASSWORD: &str = "xuetang2026";
+pub const TOWN_ADMIN: &str = "13900000001";
+pub const DOUZHUANG_ADMIN: &str = "13900000002";
+/// Unit admin of 嘉峰宾馆 (in 嘉峰村).
+pub const HOTEL_ADMIN: &str = "15749877963";
+pub const HOTEL_OPERATOR: &str = "18651377531";
+
+/// A browser-like client with its own cookie jar.
+pub struct Session {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// A server function's answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Session {
+    pub fn new(base: &str) -> Session {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        Session {
+            base: base.to_string(),
+            client,
+        }
+    }
+
+    async fn reply(response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = response.text().await.unwrap();
+        Reply {
+            status,
+            location,
+            body,
+        }
+    }
+
+    /// Calls a server function as JavaScript would (form-encoded, JSON back).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        Self::reply(response).await
+    }
+
+    /// Posts a form as a browser without JavaScript would.
+    pub async fn post_form(&self, endpoint: &str, form: &[(&str, &str)], referer: &str) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{referer}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        Self::reply(response).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Self::reply(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn upload(&self, unit_id: i64, filename: &str, bytes: Vec<u8>) -> Reply {
+        let form = reqwest::multipart::Form::new()
+            .text("unit_id", unit_id.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()),
+            );
+        let response = self
+            .client
+            .post(format!("{}/api/upload_roster", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        Self::reply(response).await
+    }
+
+    pub async fn login(&self, phone: &str, password: &str) -> Reply {
+        self.call("login", &[("phone", phone), ("password", password)])
+            .await
+    }
+}
+
+impl TestApp {
+    pub fn session(&self) -> Session {
+        Session::new(&self.base)
+    }
+
+    /// A session logged in with a demo account (the demo town must be seeded).
+    pub async fn logged_in(&self, phone: &str) -> Session {
+        let session = self.session();
+        let reply = session.login(phone, PASSWORD).await;
+        assert_eq!(reply.status, 200, "login as {phone}: {reply:?}");
+        assert!(
+            reply.location.is_some(),
+            "login as {phone} redirects: {reply:?}"
+        );
+        session
+    }
+
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    pub async fn region_id(&self, code: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(workspace().join("server/tests/fixtures/rosters").join(name)).unwrap()
+}
+
 pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }

@@ -2,7 +2,11 @@
 //! HTTP. The backend is SQLite unless XUETANG_TEST_BACKEND=postgres (then
 //! TEST_POSTGRES_URL must point at a server where we may create databases).
 
+mod accounts;
 mod health;
 mod helpers;
+mod join;
 mod pages;
+mod roster;
+mod scope;
 mod seed;
