@@ -2,7 +2,7 @@
 //! database and the demo town, driven through chromedriver by Debian's
 //! headless Chromium emulating a 360×800 phone.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -17,8 +17,24 @@ pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Starts the app with the demo town loaded; returns its base URL.
-pub async fn spawn_seeded_app() -> String {
+pub struct SeededApp {
+    pub base: String,
+    pub db: app::db::Db,
+}
+
+impl SeededApp {
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM units WHERE name = $1").bind(name).fetch_one(&self.db).await.unwrap()
+    }
+}
+
+/// Demo logins (seeds/accounts.csv).
+pub const PASSWORD: &str = "xuetang2026";
+pub const HOTEL_ADMIN: &str = "15749877963";
+pub const HOTEL_OPERATOR: &str = "18651377531";
+
+/// Starts the app with the demo town loaded.
+pub async fn spawn_seeded_app() -> SeededApp {
     xuetang::telemetry::init();
     let site_root = workspace().join("target/site");
     assert!(
@@ -51,8 +67,9 @@ pub async fn spawn_seeded_app() -> String {
         .await
         .expect("demo seed applies");
     let base = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    base
+    SeededApp { base, db }
 }
 
 /// A chromedriver process and a session in it; both end when dropped.
@@ -128,6 +145,40 @@ impl Phone {
             .execute(script, vec![])
             .await
             .expect("script runs")
+    }
+
+    /// Fills the login form and submits it.
+    pub async fn log_in(&self, base: &str, phone: &str, password: &str) {
+        self.client.goto(&format!("{base}/login")).await.unwrap();
+        self.fill("input[name=phone]", phone).await;
+        self.fill("input[name=password]", password).await;
+        self.click("form button[type=submit]").await;
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    }
+
+    /// Waits until the visible text contains `needle` (pages load after a
+    /// form's redirect).
+    pub async fn wait_for_text(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.visible_text().await;
+            if text.contains(needle) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("{needle:?} never appeared; page shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The text a person sees on the page.

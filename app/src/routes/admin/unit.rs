@@ -278,8 +278,8 @@ pub fn UnitPage() -> impl IntoView {
                                                             <td><a href=format!("/admin/units/{id}/members/{}", r.membership_id)>{r.name}</a>{r.is_admin.then(|| view! { <span class="badge">"管理员"</span> })}</td>
                                                             <td>{r.phone}</td>
                                                             <td>{r.post}</td>
-                                                            <td>{r.since}</td>
-                                                            <td>{if r.has_account { "已开通" } else { "未开通" }}</td>
+                                                            <td data-label="入职">{r.since}</td>
+                                                            <td data-label="账号">{if r.has_account { "已开通" } else { "未开通" }}</td>
                                                         </tr>
                                                     }).collect_view()}
                                                 </tbody>
