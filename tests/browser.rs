@@ -44,7 +44,11 @@ async fn the_home_page_reads_in_chinese_on_a_phone_without_sideways_scrolling() 
 async fn the_read_aloud_island_hydrates_on_the_about_page() {
     let app = spawn_seeded_app().await;
     let phone = Phone::open().await;
-    phone.client.goto(&format!("{}/about", app.base)).await.unwrap();
+    phone
+        .client
+        .goto(&format!("{}/about", app.base))
+        .await
+        .unwrap();
     // Server-rendered hidden; only the hydrated island reveals it.
     let button = phone
         .client
@@ -61,17 +65,25 @@ async fn the_read_aloud_island_hydrates_on_the_about_page() {
 async fn a_worker_logs_in_on_a_phone_and_sees_their_posts() {
     let app = spawn_seeded_app().await;
     let phone = Phone::open().await;
-    phone.log_in(&app.base, HOTEL_OPERATOR, "wrong-password").await;
+    phone
+        .log_in(&app.base, HOTEL_OPERATOR, "wrong-password")
+        .await;
     phone.wait_for_text("手机号或密码不正确").await;
     phone.log_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
     let text = phone.wait_for_text("我的岗位").await;
     assert!(text.contains("田航"), "{text}");
     assert!(text.contains("嘉峰宾馆 · 消防控制室值班员"), "{text}");
-    let overflow = phone.eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
+    let overflow = phone
+        .eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await;
     assert_eq!(overflow, 0);
     phone.click("form[action='/api/logout'] button").await;
     phone.wait_for_text("登录").await;
-    phone.client.goto(&format!("{}/account", app.base)).await.unwrap();
+    phone
+        .client
+        .goto(&format!("{}/account", app.base))
+        .await
+        .unwrap();
     phone.wait_for_text("忘记密码").await;
     phone.client.clone().close().await.unwrap();
 }
@@ -83,13 +95,30 @@ async fn a_worker_joins_by_qr_code_and_the_admin_approves() {
     let admin = Phone::open().await;
     admin.log_in(&app.base, HOTEL_ADMIN, PASSWORD).await;
     admin.wait_for_text("进入管理").await;
-    admin.client.goto(&format!("{}/admin/units/{hotel}", app.base)).await.unwrap();
-    admin.click("form[action='/api/renew_join_link'] button").await;
+    admin
+        .client
+        .goto(&format!("{}/admin/units/{hotel}", app.base))
+        .await
+        .unwrap();
+    admin
+        .click("form[action='/api/renew_join_link'] button")
+        .await;
     admin.wait_for_text("已生成新的加入二维码").await;
-    let svg = admin.client.find(Locator::Css("#join .qr-code svg")).await.expect("the QR code is shown");
+    let svg = admin
+        .client
+        .find(Locator::Css("#join .qr-code svg"))
+        .await
+        .expect("the QR code is shown");
     let (_, _, width, _) = svg.rectangle().await.unwrap();
     assert!(width >= 120.0, "QR drawn {width}px wide");
-    let url = admin.client.find(Locator::Css("#join .url")).await.unwrap().text().await.unwrap();
+    let url = admin
+        .client
+        .find(Locator::Css("#join .url"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(url.starts_with(&format!("{}/join/", app.base)), "{url}");
 
     let worker = Phone::open().await;
@@ -98,17 +127,33 @@ async fn a_worker_joins_by_qr_code_and_the_admin_approves() {
     worker.fill("input[name=name]", "孙小梅").await;
     worker.fill("input[name=phone]", "13903561234").await;
     worker.fill("input[name=password]", "xiaomei-2026").await;
-    worker.client.find(Locator::Css("select[name=post] option[value=operator]")).await.unwrap().click().await.unwrap();
+    worker
+        .client
+        .find(Locator::Css("select[name=post] option[value=operator]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     worker.click("form button[type=submit]").await;
     worker.wait_for_text("申请已提交").await;
 
-    admin.client.goto(&format!("{}/admin/units/{hotel}", app.base)).await.unwrap();
+    admin
+        .client
+        .goto(&format!("{}/admin/units/{hotel}", app.base))
+        .await
+        .unwrap();
     let text = admin.wait_for_text("待审核的加入申请（1）").await;
-    assert!(text.contains("孙小梅 · 13903561234 · 消防控制室值班员"), "{text}");
+    assert!(
+        text.contains("孙小梅 · 13903561234 · 消防控制室值班员"),
+        "{text}"
+    );
     admin.click("#pending button[value=approve]").await;
     admin.wait_for_text("已批准加入").await;
 
-    worker.log_in(&app.base, "13903561234", "xiaomei-2026").await;
+    worker
+        .log_in(&app.base, "13903561234", "xiaomei-2026")
+        .await;
     worker.wait_for_text("嘉峰宾馆 · 消防控制室值班员").await;
     admin.client.clone().close().await.unwrap();
     worker.client.clone().close().await.unwrap();
@@ -121,17 +166,39 @@ async fn a_roster_with_errors_is_shown_row_by_row_and_not_imported() {
     let admin = Phone::open().await;
     admin.log_in(&app.base, HOTEL_ADMIN, PASSWORD).await;
     admin.wait_for_text("进入管理").await;
-    admin.client.goto(&format!("{}/admin/units/{hotel}", app.base)).await.unwrap();
+    admin
+        .client
+        .goto(&format!("{}/admin/units/{hotel}", app.base))
+        .await
+        .unwrap();
     let file = browser_tests::workspace().join("server/tests/fixtures/rosters/gbk_with_errors.csv");
-    let input = admin.client.find(Locator::Css("#import input[type=file]")).await.unwrap();
-    input.send_keys(&file.canonicalize().unwrap().display().to_string()).await.unwrap();
+    let input = admin
+        .client
+        .find(Locator::Css("#import input[type=file]"))
+        .await
+        .unwrap();
+    input
+        .send_keys(&file.canonicalize().unwrap().display().to_string())
+        .await
+        .unwrap();
     admin.click("#import button[type=submit]").await;
     let text = admin.wait_for_text("发现 3 处问题").await;
-    for expected in ["手机号应为 11 位，实际 10 位", "未知岗位“保安”", "姓名不能为空"] {
+    for expected in [
+        "手机号应为 11 位，实际 10 位",
+        "未知岗位“保安”",
+        "姓名不能为空",
+    ] {
         assert!(text.contains(expected), "{expected} missing:\n{text}");
     }
     let bad_rows = admin.client.find_all(Locator::Css("tr.bad")).await.unwrap();
     assert_eq!(bad_rows.len(), 3);
-    assert!(admin.client.find(Locator::Css("form[action='/api/commit_import']")).await.is_err(), "no way to commit");
+    assert!(
+        admin
+            .client
+            .find(Locator::Css("form[action='/api/commit_import']"))
+            .await
+            .is_err(),
+        "no way to commit"
+    );
     admin.client.clone().close().await.unwrap();
 }

@@ -24,7 +24,11 @@ pub struct SeededApp {
 
 impl SeededApp {
     pub async fn unit_id(&self, name: &str) -> i64 {
-        sqlx::query_scalar("SELECT id FROM units WHERE name = $1").bind(name).fetch_one(&self.db).await.unwrap()
+        sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
     }
 }
 
@@ -156,13 +160,23 @@ impl Phone {
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
 
     pub async fn click(&self, css: &str) {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
     }
 
     /// Waits until the visible text contains `needle` (pages load after a

@@ -112,7 +112,14 @@ async fn serve_answers_then_stops_cleanly_on_sigterm() {
 #[tokio::test]
 async fn import_roster_from_the_command_line_is_all_or_nothing() {
     let db = helpers::TestDatabase::create().await;
-    assert!(xuetang(&db.url).arg("seed").output().unwrap().status.success());
+    assert!(
+        xuetang(&db.url)
+            .arg("seed")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let fixtures = helpers::workspace().join("server/tests/fixtures/rosters");
 
     let bad = xuetang(&db.url)
@@ -122,40 +129,88 @@ async fn import_roster_from_the_command_line_is_all_or_nothing() {
         .unwrap();
     assert!(!bad.status.success());
     let err = String::from_utf8(bad.stderr).unwrap();
-    assert!(err.contains("gbk_with_errors.csv:3: Phone: 手机号应为 11 位"), "{err}");
-    assert!(err.contains("gbk_with_errors.csv:4: Post: 未知岗位"), "{err}");
-    assert!(err.contains("3 problem(s)") && err.contains("nothing was imported"), "{err}");
+    assert!(
+        err.contains("gbk_with_errors.csv:3: Phone: 手机号应为 11 位"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gbk_with_errors.csv:4: Post: 未知岗位"),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 problem(s)") && err.contains("nothing was imported"),
+        "{err}"
+    );
 
     let good = |path: std::path::PathBuf| {
-        let out = xuetang(&db.url).args(["import", "roster", "--unit", "嘉峰宾馆"]).arg(path).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = xuetang(&db.url)
+            .args(["import", "roster", "--unit", "嘉峰宾馆"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     let first = good(fixtures.join("good_utf8.csv"));
-    assert!(first.contains("6 new people, 6 new posts, 0 unchanged"), "{first}");
+    assert!(
+        first.contains("6 new people, 6 new posts, 0 unchanged"),
+        "{first}"
+    );
     let second = good(fixtures.join("good_utf8.csv"));
-    assert!(second.contains("0 new people, 0 new posts, 6 unchanged"), "{second}");
+    assert!(
+        second.contains("0 new people, 0 new posts, 6 unchanged"),
+        "{second}"
+    );
 
     let unknown = xuetang(&db.url)
         .args(["import", "roster", "--unit", "不存在的单位"])
         .arg(fixtures.join("good_utf8.csv"))
         .output()
         .unwrap();
-    assert!(String::from_utf8(unknown.stderr).unwrap().contains("no unit with id, credit code or name"));
+    assert!(
+        String::from_utf8(unknown.stderr)
+            .unwrap()
+            .contains("no unit with id, credit code or name")
+    );
 }
 
 #[tokio::test]
 async fn grant_makes_an_existing_person_an_admin_once() {
     let db = helpers::TestDatabase::create().await;
-    assert!(xuetang(&db.url).arg("seed").output().unwrap().status.success());
+    assert!(
+        xuetang(&db.url)
+            .arg("seed")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let grant = || {
-        let out = xuetang(&db.url).args(["grant", "--phone", "186 5137 7531", "--region", "JF-DZ"]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = xuetang(&db.url)
+            .args(["grant", "--phone", "186 5137 7531", "--region", "JF-DZ"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     assert_eq!(grant().trim(), "granted");
     assert_eq!(grant().trim(), "already granted");
-    let nobody = xuetang(&db.url).args(["grant", "--phone", "13711112222", "--unit", "嘉峰宾馆"]).output().unwrap();
+    let nobody = xuetang(&db.url)
+        .args(["grant", "--phone", "13711112222", "--unit", "嘉峰宾馆"])
+        .output()
+        .unwrap();
     assert!(!nobody.status.success());
-    assert!(String::from_utf8(nobody.stderr).unwrap().contains("no person with phone 137****2222"));
+    assert!(
+        String::from_utf8(nobody.stderr)
+            .unwrap()
+            .contains("no person with phone 137****2222")
+    );
 }

@@ -160,6 +160,9 @@ pub async fn decide_join(
         db::accounts::activate(&mut tx, person_id, now).await?;
         format!("批准{name}加入（{}）", post.label())
     } else {
+        // A registration that was never approved leaves no account behind,
+        // so the person can register again (e.g. with the right post).
+        db::accounts::delete_if_inactive(&mut tx, person_id).await?;
         format!("拒绝{name}的加入申请")
     };
     let action = if approve {

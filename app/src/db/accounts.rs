@@ -97,3 +97,14 @@ pub async fn activate(
         .await
         .map(|_| ())
 }
+
+pub async fn delete_if_inactive(
+    conn: &mut AnyConnection,
+    person_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM accounts WHERE person_id = $1 AND is_active = 0")
+        .bind(person_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

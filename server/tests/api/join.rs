@@ -209,6 +209,21 @@ async fn rejected_and_duplicate_registrations_change_nothing() {
             .status,
         400
     );
+    // …and may register again.
+    let retry = app
+        .session()
+        .call(
+            "register_join",
+            &[
+                ("token", &token),
+                ("name", "钱多多"),
+                ("phone", "13900003333"),
+                ("password", "qian-2026-y"),
+                ("post", "微型消防站队员"),
+            ],
+        )
+        .await;
+    assert_eq!(retry.status, 200, "{retry:?}");
 
     // A signed-in member asks with one click.
     let member = app.logged_in(HOTEL_OPERATOR).await;
