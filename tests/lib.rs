@@ -61,6 +61,7 @@ pub async fn spawn_seeded_app() -> SeededApp {
         base_url: None,
         site_root,
         content_dir: workspace().join("content"),
+        watch_content: false,
     };
     let app = Application::build(&db_config, &serve)
         .await

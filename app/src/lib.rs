@@ -13,6 +13,8 @@ pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod actions;
 #[cfg(feature = "ssr")]
+pub mod content;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod markdown;
@@ -34,16 +36,21 @@ use crate::routes::admin::{
     AdminHomePage, audit::AuditPage, import::ImportPage, member::MemberPage, region::RegionPage,
     unit::UnitPage,
 };
-use crate::routes::{about::AboutPage, home::HomePage, join::JoinPage, not_found::NotFoundPage};
+use crate::routes::courses::{CataloguePage, CoursePage, LessonPage};
+use crate::routes::tips::{TipListPage, TipPage};
+use crate::routes::{
+    about::AboutPage, home::HomePage, join::JoinPage, not_found::NotFoundPage, search::SearchPage,
+};
 
 /// The HTML document around every page. Hydration scripts are not here: only
 /// pages that contain an island add them (see `components::IslandScripts`),
 /// so every other page ships no WebAssembly and no script at all.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     provide_context(options);
+    let class = components::reading::large_text().then_some("large-text");
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html lang="zh-CN" class=class>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -71,6 +78,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("about") view=AboutPage />
+                    <Route path=StaticSegment("courses") view=CataloguePage />
+                    <Route path=(StaticSegment("courses"), ParamSegment("course")) view=CoursePage />
+                    <Route path=(StaticSegment("courses"), ParamSegment("course"), ParamSegment("lesson")) view=LessonPage />
+                    <Route path=StaticSegment("t") view=TipListPage />
+                    <Route path=(StaticSegment("t"), ParamSegment("slug")) view=TipPage />
+                    <Route path=StaticSegment("search") view=SearchPage />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("account") view=AccountPage />
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=PasswordPage />

@@ -37,3 +37,67 @@ pub struct AuditLine {
     pub target: String,
     pub detail: String,
 }
+
+/// Who a course is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Audience {
+    Public,
+    Employee,
+    Operator,
+    Manager,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 4] = [
+        Audience::Public,
+        Audience::Employee,
+        Audience::Operator,
+        Audience::Manager,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Employee => "employee",
+            Audience::Operator => "operator",
+            Audience::Manager => "manager",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::Public => "公众",
+            Audience::Employee => "员工",
+            Audience::Operator => "消防控制室值班员",
+            Audience::Manager => "消防安全管理人",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Audience> {
+        Audience::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// The audiences whose courses a person holding `post` should take.
+    pub fn for_post(post: crate::domain::Post) -> &'static [Audience] {
+        use crate::domain::Post;
+        match post {
+            Post::Employee | Post::FireStationMember => &[Audience::Public, Audience::Employee],
+            Post::ControlRoomOperator => {
+                &[Audience::Public, Audience::Employee, Audience::Operator]
+            }
+            Post::SafetyManager | Post::SafetyPrincipal => {
+                &[Audience::Public, Audience::Employee, Audience::Manager]
+            }
+        }
+    }
+}
+
+/// A lesson found by search.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Hit {
+    pub course: String,
+    pub course_title: String,
+    pub lesson: String,
+    pub title: String,
+    pub snippet: String,
+}

@@ -1,9 +1,10 @@
 //! What every request handler and server function can reach.
 
+use crate::content::Library;
 use crate::db::Db;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,8 +19,17 @@ pub struct Site {
     pub base_url: String,
     /// Cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
-    /// The about page, rendered from `content/pages/about.md` once.
-    pub about_html: String,
+    /// The courseware, rendered once; replaced whole when it is reloaded.
+    pub library: RwLock<Arc<Library>>,
+}
+
+impl Site {
+    pub fn library(&self) -> Arc<Library> {
+        self.library
+            .read()
+            .map(|l| Arc::clone(&l))
+            .unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

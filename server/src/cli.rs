@@ -27,6 +27,9 @@ pub enum Command {
         #[arg(long, default_value = "seeds")]
         dir: PathBuf,
     },
+    /// Check the courseware in content/ and list every problem.
+    #[command(subcommand)]
+    Content(ContentCommand),
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -41,6 +44,15 @@ pub enum Command {
         /// Region code (as in seeds/regions.csv).
         #[arg(long)]
         region: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentCommand {
+    /// Validate content/ (front matter, links, images, lengths); exit 1 on problems.
+    Check {
+        #[arg(long, env = "XUETANG_CONTENT_DIR", default_value = "content")]
+        dir: PathBuf,
     },
 }
 
@@ -82,6 +94,19 @@ impl Cli {
                 let added = seed.apply(&db).await.context("writing the demo data")?;
                 println!("{added}");
             }
+            Command::Content(ContentCommand::Check { dir }) => match app::content::load(&dir) {
+                Ok(library) => {
+                    let lessons: usize = library.courses.iter().map(|c| c.lessons.len()).sum();
+                    println!(
+                        "content ok: {} courses, {lessons} lessons",
+                        library.courses.len()
+                    );
+                }
+                Err(problems) => {
+                    eprintln!("{problems}");
+                    anyhow::bail!("{} problem(s) in {}", problems.0.len(), dir.display());
+                }
+            },
             Command::Import(ImportCommand::Roster { unit, file }) => {
                 let db = open(&self.db).await?;
                 app::db::migrate(&db)

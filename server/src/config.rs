@@ -35,6 +35,9 @@ pub struct ServeConfig {
     /// Authored content (pages, courses).
     #[arg(long, env = "XUETANG_CONTENT_DIR", default_value = "content")]
     pub content_dir: PathBuf,
+    /// Reload content when its files change (for authors; off in production).
+    #[arg(long, env = "XUETANG_WATCH_CONTENT")]
+    pub watch_content: bool,
 }
 
 impl ServeConfig {

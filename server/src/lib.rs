@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod downloads;
 pub mod pages;
+pub mod reading;
+pub mod reload;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -2,7 +2,7 @@
 //! `xuetang serve` and by the integration tests (which bind port 0).
 
 use crate::config::{DatabaseConfig, ServeConfig};
-use crate::{downloads, pages};
+use crate::{downloads, pages, reading};
 use anyhow::Context;
 use app::state::{AppState, Site};
 use axum::Router;
@@ -45,9 +45,15 @@ impl Application {
             .await
             .context("migrating the database")?;
 
-        let about_path = config.content_dir.join("pages/about.md");
-        let about = std::fs::read_to_string(&about_path)
-            .with_context(|| format!("reading {}", about_path.display()))?;
+        let started = std::time::Instant::now();
+        let library = app::content::load(&config.content_dir).map_err(|problems| {
+            anyhow::anyhow!("invalid content, refusing to start:\n{problems}")
+        })?;
+        tracing::info!(
+            courses = library.courses.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "content loaded"
+        );
 
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
@@ -66,9 +72,15 @@ impl Application {
             site: Arc::new(Site {
                 secure_cookies: config.base_url_for(bound).starts_with("https://"),
                 base_url: config.base_url_for(bound),
-                about_html: app::markdown::render(&about),
+                library: std::sync::RwLock::new(Arc::new(library)),
             }),
         };
+        if config.watch_content {
+            tokio::spawn(crate::reload::watch_content(
+                config.content_dir.clone(),
+                Arc::clone(&state.site),
+            ));
+        }
         let router = build_router(state.clone());
         Ok(Application {
             listener,
@@ -141,6 +153,8 @@ pub fn build_router(state: AppState) -> Router {
             )),
         )
         .route("/admin/units/{id}/roster.xlsx", get(downloads::roster_xlsx))
+        .route("/media/{course}/{file}", get(reading::media))
+        .route("/text-size", get(reading::text_size))
         .leptos_routes_with_handler(routes, get(pages::page))
         .fallback(pages::static_or_not_found)
         .layer(request_layers)

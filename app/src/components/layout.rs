@@ -16,7 +16,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             <nav aria-label="主导航">
                 <ul>
                     <li><a href="/">"首页"</a></li>
-                    <li><a href="/about">"关于"</a></li>
+                    <li><a href="/courses">"课程"</a></li>
+                    <li><a href="/t">"小贴士"</a></li>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             match user.await {

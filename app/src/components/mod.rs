@@ -4,6 +4,7 @@ pub mod errors;
 pub mod flash;
 pub mod layout;
 pub mod pager;
+pub mod reading;
 
 use leptos::prelude::*;
 

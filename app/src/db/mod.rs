@@ -12,6 +12,7 @@ pub mod login_failures;
 pub mod memberships;
 pub mod overview;
 pub mod people;
+pub mod progress;
 pub mod regions;
 pub mod roster_imports;
 pub mod sessions;

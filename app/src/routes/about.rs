@@ -27,7 +27,7 @@ pub async fn get_about() -> Result<AboutContent, AppError> {
         .quiet_zone(true)
         .build();
     Ok(AboutContent {
-        html: state.site.about_html.clone(),
+        html: state.site.library().about_html.clone(),
         qr_svg,
         base_url: state.site.base_url.clone(),
     })

@@ -3,8 +3,11 @@
 pub mod about;
 pub mod account;
 pub mod admin;
+pub mod courses;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod home;
 pub mod join;
 pub mod not_found;
+pub mod search;
+pub mod tips;

@@ -219,6 +219,7 @@ pub async fn spawn_app() -> TestApp {
         base_url: None,
         site_root: workspace().join("target/site"),
         content_dir: workspace().join("content"),
+        watch_content: false,
     };
     let app = Application::build(&db_config, &serve)
         .await

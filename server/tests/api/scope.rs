@@ -15,9 +15,15 @@ const PUBLIC: &[&str] = &[
     "session_user",
     "join_info",
     "register_join",
+    "catalogue",
+    "course_page",
+    "lesson_page",
+    "tip_page",
+    "tip_list",
+    "search_lessons",
 ];
 /// Server functions for any signed-in person, about themselves only.
-const OWN: &[&str] = &["change_password", "my_account", "request_join"];
+const OWN: &[&str] = &["change_password", "my_account", "request_join", "mark_read"];
 
 /// Ids in the demo town: a unit and region the caller must not reach.
 struct Foreign {
