@@ -26,17 +26,30 @@ async fn the_home_page_reads_in_chinese_on_a_phone_without_sideways_scrolling() 
     assert_eq!(overflow, 0, "the page scrolls sideways at {PHONE_WIDTH}px");
 
     // Navigation is reachable and large enough to tap.
-    let about = phone.client.find(Locator::LinkText("关于")).await.unwrap();
-    let (_, _, _, height) = about.rectangle().await.unwrap();
+    let tips = phone
+        .client
+        .find(Locator::LinkText("小贴士"))
+        .await
+        .unwrap();
+    let (_, _, _, height) = tips.rectangle().await.unwrap();
     assert!(height >= 44.0, "nav link is {height}px tall");
-    about.click().await.unwrap();
+    tips.click().await.unwrap();
+    phone.wait_for_text("安全小贴士").await;
+    phone
+        .client
+        .find(Locator::LinkText("关于消防学堂"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     phone
         .client
         .wait()
         .for_element(Locator::Css("#reading h1"))
         .await
         .unwrap();
-    assert!(phone.visible_text().await.contains("关于消防学堂"));
+    assert!(phone.visible_text().await.contains("谁在用"));
     phone.client.clone().close().await.unwrap();
 }
 
@@ -201,4 +214,89 @@ async fn a_roster_with_errors_is_shown_row_by_row_and_not_imported() {
         "no way to commit"
     );
     admin.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_learner_reads_a_lesson_marks_it_read_and_sees_progress() {
+    let app = spawn_seeded_app().await;
+    let phone = Phone::open().await;
+    phone.log_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
+    phone.wait_for_text("我的岗位").await;
+    phone
+        .client
+        .goto(&format!("{}/courses", app.base))
+        .await
+        .unwrap();
+    let text = phone.wait_for_text("消防控制室值班员").await;
+    assert!(text.contains("已学 0 /"), "{text}");
+    phone
+        .client
+        .find(Locator::LinkText("消防控制室值班员"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone.wait_for_text("开始学习").await;
+    phone
+        .client
+        .find(Locator::LinkText("开始学习"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone.wait_for_text("我已学完本课").await;
+    let overflow = phone
+        .eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await;
+    assert_eq!(overflow, 0, "the lesson fits the phone");
+    let line_height = phone
+        .eval("const p = document.querySelector('#reading p'); const s = getComputedStyle(p); return parseFloat(s.lineHeight) / parseFloat(s.fontSize)")
+        .await;
+    assert!(
+        line_height.as_f64().unwrap() >= 1.5,
+        "line spacing {line_height}"
+    );
+    phone.click("form.mark-read button").await;
+    phone.wait_for_text("已学完上一课").await;
+    phone
+        .client
+        .goto(&format!("{}/courses/control-room-operator", app.base))
+        .await
+        .unwrap();
+    let text = phone.wait_for_text("已学 1 /").await;
+    assert!(text.contains("继续学习"), "{text}");
+
+    // Large text persists across pages, without JavaScript being needed.
+    phone
+        .client
+        .goto(&format!("{}/t/sanqing-sanguan", app.base))
+        .await
+        .unwrap();
+    let normal = phone
+        .eval("return parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        .await;
+    phone
+        .client
+        .find(Locator::LinkText("大字"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone.wait_for_text("标准字号").await;
+    phone
+        .client
+        .goto(&format!("{}/courses", app.base))
+        .await
+        .unwrap();
+    let large = phone
+        .eval("return parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        .await;
+    assert!(
+        large.as_f64().unwrap() > normal.as_f64().unwrap(),
+        "{normal} → {large}"
+    );
+    phone.client.clone().close().await.unwrap();
 }

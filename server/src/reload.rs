@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-fn newest_change(dir: &Path) -> Option<SystemTime> {
+pub fn newest_change(dir: &Path) -> Option<SystemTime> {
     let mut newest = std::fs::metadata(dir).and_then(|m| m.modified()).ok();
     for entry in std::fs::read_dir(dir).ok()?.filter_map(Result::ok) {
         let path = entry.path();
@@ -21,8 +21,9 @@ fn newest_change(dir: &Path) -> Option<SystemTime> {
     newest
 }
 
-pub async fn watch_content(dir: PathBuf, site: Arc<Site>) {
-    let mut seen = newest_change(&dir);
+/// `seen` is the newest change at start-up, taken before the task is
+/// spawned so that an edit made right after start-up is not missed.
+pub async fn watch_content(dir: PathBuf, site: Arc<Site>, mut seen: Option<SystemTime>) {
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
         let now = newest_change(&dir);

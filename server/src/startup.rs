@@ -76,9 +76,11 @@ impl Application {
             }),
         };
         if config.watch_content {
+            let seen = crate::reload::newest_change(&config.content_dir);
             tokio::spawn(crate::reload::watch_content(
                 config.content_dir.clone(),
                 Arc::clone(&state.site),
+                seen,
             ));
         }
         let router = build_router(state.clone());

@@ -215,19 +215,6 @@ async fn grant_makes_an_existing_person_an_admin_once() {
     );
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// The line number (1-based) of the first line containing `needle`.
 fn line_of(text: &str, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).unwrap() + 1
@@ -253,7 +240,7 @@ fn content_check_lists_every_planted_fault_with_path_and_line() {
 
     let dir = std::env::temp_dir().join(format!("xuetang_content_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&helpers::workspace().join("content"), &dir);
+    helpers::copy_dir(&helpers::workspace().join("content"), &dir);
     let course = dir.join("sanqing-sanguan");
 
     // 1. missing field: drop `minutes` from lesson 1.

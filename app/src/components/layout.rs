@@ -35,7 +35,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main">{children()}</main>
         <footer class="site-footer">
             <p>"火警电话 " <a href="tel:119">"119"</a> " · 举报投诉 " <a href="tel:96119">"96119"</a></p>
-            <p>"消防安全 人人有责"</p>
+            <p>"消防安全 人人有责" " · " <a href="/about">"关于消防学堂"</a></p>
         </footer>
     }
 }

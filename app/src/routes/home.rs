@@ -40,6 +40,11 @@ pub fn HomePage() -> impl IntoView {
             <h1>"消防学堂"</h1>
             <p class="lead">"学消防知识，考培训证明，守一方平安。"</p>
             <p>"面向企业员工、消防控制室值班员、单位管理员和村镇干部的消防安全培训与宣传平台。"</p>
+            <p class="actions">
+                <a class="button" href="/courses">"学习课程"</a>
+                " "
+                <a class="button secondary" href="/t">"安全小贴士"</a>
+            </p>
         </section>
         <section class="emergency" aria-label="紧急电话">
             <a class="emergency-call" href="tel:119">

@@ -321,3 +321,51 @@ async fn course_images_are_served_from_memory_only() {
         assert_eq!(app.get(path).await.status, 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn edited_content_is_reloaded_when_watching_and_broken_edits_are_ignored() {
+    let dir = std::env::temp_dir().join(format!("xuetang_watch_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    crate::helpers::copy_dir(&crate::helpers::workspace().join("content"), &dir);
+    let app = crate::helpers::spawn_app_with(|serve| {
+        serve.content_dir = dir.clone();
+        serve.watch_content = true;
+    })
+    .await;
+    let lesson = dir.join("sanqing-sanguan/01-sanqing.md");
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    let title = text
+        .lines()
+        .find(|l| l.starts_with("title"))
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &lesson,
+        text.replacen(&title, "title = \"三清：改过的标题\"", 1),
+    )
+    .unwrap();
+    let mut seen = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        if app
+            .get("/courses/sanqing-sanguan/sanqing")
+            .await
+            .body
+            .contains("三清：改过的标题")
+        {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the edited title was served");
+    // An invalid edit keeps the last good version.
+    std::fs::write(&lesson, "no front matter").unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(
+        app.get("/courses/sanqing-sanguan/sanqing")
+            .await
+            .body
+            .contains("三清：改过的标题")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

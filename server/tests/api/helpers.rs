@@ -208,19 +208,39 @@ pub fn workspace() -> PathBuf {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Copies a folder tree (for tests that change content).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Spawns the app after `configure` adjusts its settings.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
     xuetang::telemetry::init();
     let database = TestDatabase::create().await;
     let db_config = DatabaseConfig {
         database_url: database.url.clone(),
         db_max_connections: 5,
     };
-    let serve = ServeConfig {
+    let mut serve = ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         base_url: None,
         site_root: workspace().join("target/site"),
         content_dir: workspace().join("content"),
         watch_content: false,
     };
+    configure(&mut serve);
     let app = Application::build(&db_config, &serve)
         .await
         .expect("app builds");
