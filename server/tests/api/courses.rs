@@ -37,28 +37,8 @@ async fn tip_pages_are_small_script_free_and_carry_the_emergency_numbers() {
             .unwrap();
         let points = tip.matches("<li>").count();
         assert!((5..=8).contains(&points), "{slug}: {points} points");
-        let compressed = app
-            .client
-            .get(format!("{}/t/{slug}", app.base))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap()
-            .len();
-        let css = app
-            .client
-            .get(format!("{}/pkg/xuetang.css", app.base))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap()
-            .len();
+        let compressed = app.gzipped_len(&format!("/t/{slug}")).await;
+        let css = app.gzipped_len("/pkg/xuetang.css").await;
         assert!(
             compressed + css <= 30 * 1024,
             "{slug}: {compressed} + {css} bytes"

@@ -35,6 +35,19 @@ impl TestApp {
         }
     }
 
+    /// Bytes on the wire for `path` when the client accepts gzip.
+    pub async fn gzipped_len(&self, path: &str) -> usize {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        response.bytes().await.unwrap().len()
+    }
+
     /// Loads the shipped demo town into this app's database.
     pub async fn seed_demo(&self) -> xuetang::seed::Added {
         let seed =
