@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod islands;
 pub mod model;
+pub mod quiz;
 pub mod routes;
 
 #[cfg(feature = "ssr")]

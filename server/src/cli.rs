@@ -30,6 +30,9 @@ pub enum Command {
     /// Check the courseware in content/ and list every problem.
     #[command(subcommand)]
     Content(ContentCommand),
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -51,6 +54,17 @@ pub enum Command {
 pub enum ContentCommand {
     /// Validate content/ (front matter, links, images, lengths); exit 1 on problems.
     Check {
+        #[arg(long, env = "XUETANG_CONTENT_DIR", default_value = "content")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write a course's question bank as GIFT (for Moodle) to stdout.
+    Gift {
+        /// The course slug (its folder name under content/).
+        course: String,
         #[arg(long, env = "XUETANG_CONTENT_DIR", default_value = "content")]
         dir: PathBuf,
     },
@@ -107,6 +121,14 @@ impl Cli {
                     anyhow::bail!("{} problem(s) in {}", problems.0.len(), dir.display());
                 }
             },
+            Command::Export(ExportCommand::Gift { course, dir }) => {
+                let library = app::content::load(&dir)
+                    .map_err(|problems| anyhow::anyhow!("invalid content:\n{problems}"))?;
+                let course = library
+                    .course(&course)
+                    .ok_or_else(|| anyhow::anyhow!("no course {course:?} in {}", dir.display()))?;
+                print!("{}", app::quiz::gift::write(&course.bank));
+            }
             Command::Import(ImportCommand::Roster { unit, file }) => {
                 let db = open(&self.db).await?;
                 app::db::migrate(&db)

@@ -341,3 +341,32 @@ fn content_check_lists_every_planted_fault_with_path_and_line() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&db);
 }
+
+#[test]
+fn every_bank_round_trips_through_export() {
+    let library =
+        app::content::load(&helpers::workspace().join("content")).expect("content is valid");
+    for course in library.courses.iter().filter(|c| !c.bank.is_empty()) {
+        let out = Command::new(env!("CARGO_BIN_EXE_xuetang"))
+            .current_dir(helpers::workspace())
+            .args(["export", "gift", &course.slug])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let exported = String::from_utf8(out.stdout).unwrap();
+        let mut again =
+            app::quiz::gift::parse(&exported).unwrap_or_else(|p| panic!("{}: {p:?}", course.slug));
+        for (a, b) in again.iter_mut().zip(&course.bank) {
+            a.line = b.line;
+        }
+        assert_eq!(
+            again, course.bank,
+            "{}: parse → write → parse changed the bank",
+            course.slug
+        );
+    }
+}

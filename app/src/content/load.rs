@@ -360,6 +360,13 @@ fn load_course(
         None
     };
 
+    let bank_path = dir.join("bank.gift");
+    let bank = if bank_path.exists() {
+        load_bank(&bank_path, &lessons, p)
+    } else {
+        Vec::new()
+    };
+
     Some(Course {
         slug: slug.to_string(),
         title: meta.title.unwrap_or_default(),
@@ -369,7 +376,45 @@ fn load_course(
         validity_months: meta.validity_months.unwrap_or_default(),
         lessons,
         tip,
+        bank,
     })
+}
+
+fn load_bank(
+    path: &Path,
+    lessons: &[Lesson],
+    p: &mut Collector,
+) -> Vec<crate::quiz::gift::Question> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            p.at(path, 1, format!("cannot read: {e}"));
+            return Vec::new();
+        }
+    };
+    match crate::quiz::gift::parse(&text) {
+        Ok(questions) => {
+            for q in &questions {
+                if !lessons.iter().any(|l| l.slug == q.category) {
+                    p.at(
+                        path,
+                        q.line,
+                        format!(
+                            "$CATEGORY {:?} of question {} is not a lesson of this course",
+                            q.category, q.id
+                        ),
+                    );
+                }
+            }
+            questions
+        }
+        Err(problems) => {
+            for (line, message) in problems {
+                p.at(path, line, message);
+            }
+            Vec::new()
+        }
+    }
 }
 
 /// Splits `+++` front matter from the body: (front matter, body, body's first line).

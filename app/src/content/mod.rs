@@ -37,6 +37,8 @@ pub struct Course {
     pub validity_months: i64,
     pub lessons: Vec<Lesson>,
     pub tip: Option<Tip>,
+    /// The question bank (`bank.gift`), categories being lesson slugs.
+    pub bank: Vec<crate::quiz::gift::Question>,
 }
 
 #[derive(Debug)]

@@ -150,6 +150,7 @@ mod tests {
                 })
                 .collect(),
             tip: None,
+            bank: Vec::new(),
         }
     }
 

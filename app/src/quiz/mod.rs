@@ -1,0 +1,3 @@
+//! Question banks (Moodle GIFT) and, later, exams drawn from them.
+
+pub mod gift;
