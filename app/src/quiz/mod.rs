@@ -1,3 +1,4 @@
 //! Question banks (Moodle GIFT) and, later, exams drawn from them.
 
+pub mod exam;
 pub mod gift;
