@@ -300,3 +300,73 @@ async fn a_learner_reads_a_lesson_marks_it_read_and_sees_progress() {
     );
     phone.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_worker_takes_an_exam_on_a_phone_and_sees_the_result() {
+    let app = spawn_seeded_app().await;
+    let phone = Phone::open().await;
+    phone.log_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
+    phone.wait_for_text("我的岗位").await;
+    phone
+        .client
+        .goto(&format!("{}/courses/sanqing-sanguan", app.base))
+        .await
+        .unwrap();
+    phone
+        .client
+        .find(Locator::LinkText("参加考试"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone.wait_for_text("共 20 题").await;
+    phone.click("form[action='/api/start_exam'] button").await;
+    phone.wait_for_text("第 1 / 20 题").await;
+
+    // Options are large enough to tap; the first is chosen and saved.
+    let option = phone
+        .client
+        .find(Locator::Css("label.option"))
+        .await
+        .unwrap();
+    let (_, _, width, height) = option.rectangle().await.unwrap();
+    assert!(height >= 48.0 && width >= 280.0, "option {width}×{height}");
+    option.click().await.unwrap();
+    phone.click("button[value=next]").await;
+    phone.wait_for_text("第 2 / 20 题").await;
+    let done = phone
+        .client
+        .find_all(Locator::Css(".card-cell.done"))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.len(),
+        1,
+        "the answer card marks question 1 as answered"
+    );
+
+    // Jump to the last question with the answer card, then submit.
+    phone.click(".answer-card button[value='20']").await;
+    phone.wait_for_text("第 20 / 20 题").await;
+    phone
+        .client
+        .find(Locator::Css("label.option"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone.click("button[value=submit]").await;
+    let text = phone.wait_for_text("确认交卷").await;
+    assert!(text.contains("还有 18 题未作答"), "{text}");
+    phone.click("form[action='/api/submit_exam'] button").await;
+    let text = phone.wait_for_text(" 分").await;
+    assert!(text.contains("不合格") || text.contains("合格"), "{text}");
+    assert!(
+        text.contains("正确答案"),
+        "wrong answers are shown with the right one:\n{text}"
+    );
+    assert!(text.contains("复习这一课"));
+    phone.client.clone().close().await.unwrap();
+}

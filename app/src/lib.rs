@@ -38,6 +38,7 @@ use crate::routes::admin::{
     unit::UnitPage,
 };
 use crate::routes::courses::{CataloguePage, CoursePage, LessonPage};
+use crate::routes::exam::{ExamIntroPage, ExamQuestionPage, ExamResultPage, ExamSubmitPage};
 use crate::routes::tips::{TipListPage, TipPage};
 use crate::routes::{
     about::AboutPage, home::HomePage, join::JoinPage, not_found::NotFoundPage, search::SearchPage,
@@ -81,7 +82,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("about") view=AboutPage />
                     <Route path=StaticSegment("courses") view=CataloguePage />
                     <Route path=(StaticSegment("courses"), ParamSegment("course")) view=CoursePage />
+                    <Route path=(StaticSegment("courses"), ParamSegment("course"), StaticSegment("exam")) view=ExamIntroPage />
                     <Route path=(StaticSegment("courses"), ParamSegment("course"), ParamSegment("lesson")) view=LessonPage />
+                    <Route path=(StaticSegment("exam"), ParamSegment("attempt"), StaticSegment("submit")) view=ExamSubmitPage />
+                    <Route path=(StaticSegment("exam"), ParamSegment("attempt"), StaticSegment("result")) view=ExamResultPage />
+                    <Route path=(StaticSegment("exam"), ParamSegment("attempt"), ParamSegment("n")) view=ExamQuestionPage />
                     <Route path=StaticSegment("t") view=TipListPage />
                     <Route path=(StaticSegment("t"), ParamSegment("slug")) view=TipPage />
                     <Route path=StaticSegment("search") view=SearchPage />

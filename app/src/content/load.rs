@@ -20,6 +20,7 @@ struct CourseMeta {
     summary: Option<String>,
     order: Option<i64>,
     validity_months: Option<i64>,
+    exam: Option<crate::quiz::exam::ExamRules>,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +323,13 @@ fn load_course(
                 format!("lesson file name {file:?} is not NN-slug.md"),
             );
         }
+        if lesson_slug == "exam" {
+            p.at(
+                &path,
+                1,
+                "the lesson slug \"exam\" is reserved for the course's exam page",
+            );
+        }
         if !seen_slugs.insert(lesson_slug.clone()) {
             p.at(
                 &path,
@@ -364,8 +372,18 @@ fn load_course(
     let bank = if bank_path.exists() {
         load_bank(&bank_path, &lessons, p)
     } else {
+        p.at(&bank_path, 1, "missing question bank bank.gift");
         Vec::new()
     };
+    match &meta.exam {
+        Some(rules) if !bank.is_empty() => {
+            for message in rules.check(&bank) {
+                p.at(&meta_path, key_line(&text, "pass_mark"), message);
+            }
+        }
+        Some(_) => {}
+        None => p.at(&meta_path, 1, "missing [exam] rules"),
+    }
 
     Some(Course {
         slug: slug.to_string(),
@@ -377,6 +395,7 @@ fn load_course(
         lessons,
         tip,
         bank,
+        exam: meta.exam,
     })
 }
 

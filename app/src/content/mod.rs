@@ -39,6 +39,7 @@ pub struct Course {
     pub tip: Option<Tip>,
     /// The question bank (`bank.gift`), categories being lesson slugs.
     pub bank: Vec<crate::quiz::gift::Question>,
+    pub exam: Option<crate::quiz::exam::ExamRules>,
 }
 
 #[derive(Debug)]

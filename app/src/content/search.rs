@@ -151,6 +151,7 @@ mod tests {
                 .collect(),
             tip: None,
             bank: Vec::new(),
+            exam: None,
         }
     }
 

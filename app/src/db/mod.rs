@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod exams;
 pub mod grants;
 pub mod join;
 pub mod login_failures;

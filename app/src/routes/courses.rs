@@ -386,6 +386,7 @@ pub fn CoursePage() -> impl IntoView {
                                     </li>
                                 }).collect_view()}
                             </ol>
+                            {c.signed_in.then(|| view! { <p><a class="button secondary" href=format!("/courses/{}/exam", c.slug)>"参加考试"</a></p> })}
                             {c.has_tip.then(|| view! { <p><a href=format!("/t/{}", c.slug)>"查看要点速览（适合转发给家人）"</a></p> })}
                         }.into_any()
                     }

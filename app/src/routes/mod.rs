@@ -4,6 +4,7 @@ pub mod about;
 pub mod account;
 pub mod admin;
 pub mod courses;
+pub mod exam;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod home;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod courses;
+mod exam;
 mod health;
 mod helpers;
 mod join;

@@ -23,7 +23,18 @@ const PUBLIC: &[&str] = &[
     "search_lessons",
 ];
 /// Server functions for any signed-in person, about themselves only.
-const OWN: &[&str] = &["change_password", "my_account", "request_join", "mark_read"];
+const OWN: &[&str] = &[
+    "change_password",
+    "my_account",
+    "request_join",
+    "mark_read",
+    "exam_intro",
+    "start_exam",
+    "exam_screen",
+    "save_answer",
+    "submit_exam",
+    "exam_result",
+];
 
 /// Ids in the demo town: a unit and region the caller must not reach.
 struct Foreign {
