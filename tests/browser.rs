@@ -333,6 +333,26 @@ async fn a_worker_takes_an_exam_on_a_phone_and_sees_the_result() {
     let (_, _, width, height) = option.rectangle().await.unwrap();
     assert!(height >= 48.0 && width >= 280.0, "option {width}×{height}");
     option.click().await.unwrap();
+    // Saved on the server the moment it is tapped, before moving on.
+    phone.wait_for_text("已保存").await;
+    let answered: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM attempt_questions WHERE answer IS NOT NULL")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(answered, 1);
+    let countdown = phone
+        .client
+        .find(Locator::Css(".countdown"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        countdown.contains("剩余 29:") || countdown.contains("剩余 30:"),
+        "{countdown}"
+    );
     phone.click("button[value=next]").await;
     phone.wait_for_text("第 2 / 20 题").await;
     let done = phone

@@ -6,8 +6,10 @@
 //! explanations, the options' stored order) leaves the server before the
 //! attempt is closed.
 
+use crate::components::IslandScripts;
 use crate::components::errors::{ErrorView, FormError, form_error};
 use crate::error::AppError;
+use crate::islands::exam_autosave::ExamAutosave;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -437,6 +439,10 @@ pub async fn save_answer(
                 ));
             }
         }
+        // The exam page's script saves each tap with `go=stay`.
+        if go.as_deref() == Some("stay") {
+            return Ok(());
+        }
         let target = match go.as_deref() {
             Some("submit") => format!("/exam/{}/submit", a.id),
             Some("prev") => format!("/exam/{}/{}", a.id, position.saturating_sub(1).max(1)),
@@ -614,6 +620,7 @@ pub fn ExamQuestionPage() -> impl IntoView {
                                 <form method="post" action=SaveAnswer::url() class="question card">
                                     <input type="hidden" name="attempt" value=s.attempt />
                                     <input type="hidden" name="position" value=s.position />
+                                    <ExamAutosave attempt=s.attempt position=s.position seconds_left=s.seconds_left>
                                     <fieldset>
                                         <legend class="stem">{s.stem.clone()}</legend>
                                         {s.options.iter().enumerate().map(|(i, text)| {
@@ -626,6 +633,7 @@ pub fn ExamQuestionPage() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </fieldset>
+                                    </ExamAutosave>
                                     <div class="exam-nav">
                                         {(s.position > 1).then(|| view! { <button type="submit" name="go" value="prev" class="secondary">"上一题"</button> })}
                                         {if s.position < s.total {
@@ -655,6 +663,7 @@ pub fn ExamQuestionPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+        <IslandScripts />
     }
 }
 
