@@ -413,10 +413,11 @@ pub async fn save_answer(
             .filter(|(_, c)| c.is_some())
             .map(|(i, _)| i)
             .collect();
-        let picked_shown: Vec<usize> = if item.question.type_code() == "multiple" {
-            ticks
-        } else {
-            pick.into_iter().collect()
+        // A multiple-choice answer comes as ticked boxes, any other as one pick.
+        let picked_shown: Vec<usize> = match (item.question.type_code() == "multiple", pick) {
+            (true, None) => ticks,
+            (false, _) if ticks.is_empty() => pick.into_iter().collect(),
+            _ => return Err(AppError::bad_request("无效的选项")),
         };
         if picked_shown.iter().any(|&i| i >= shown.len()) {
             return Err(AppError::bad_request("无效的选项"));

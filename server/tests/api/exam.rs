@@ -39,6 +39,25 @@ async fn secrets(app: &TestApp, attempt: i64) -> Vec<String> {
     out
 }
 
+/// The form field that picks the first option of question `n`.
+async fn first_option(s: &Session, attempt: i64, n: usize) -> (&'static str, &'static str) {
+    let screen = s
+        .call(
+            "exam_screen",
+            &[
+                ("attempt", &attempt.to_string()),
+                ("position", &n.to_string()),
+            ],
+        )
+        .await
+        .json();
+    if screen["multiple"].as_bool().unwrap() {
+        ("c0", "1")
+    } else {
+        ("pick", "0")
+    }
+}
+
 fn assert_no_key(what: &str, body: &str, secrets: &[String]) {
     for s in secrets {
         assert!(!body.contains(s.as_str()), "{what} leaks {s:?}");
@@ -162,6 +181,7 @@ async fn an_exam_is_drawn_on_the_server_answered_resumed_and_graded_without_leak
                 ("attempt", &attempt.to_string()),
                 ("position", "1"),
                 ("pick", "9"),
+                ("c5", "1"),
             ],
         )
         .await;
@@ -235,15 +255,12 @@ async fn the_deadline_is_enforced_on_the_server() {
     app.seed_demo().await;
     let s = app.logged_in(HOTEL_OPERATOR).await;
     let attempt = start(&app, &s).await;
+    let first = first_option(&s, attempt, 1).await;
+    let second = first_option(&s, attempt, 2).await;
     let saved = s
         .call(
             "save_answer",
-            &[
-                ("attempt", &attempt.to_string()),
-                ("position", "1"),
-                ("pick", "0"),
-                ("c0", "1"),
-            ],
+            &[("attempt", &attempt.to_string()), ("position", "1"), first],
         )
         .await;
     assert_eq!(saved.status, 200);
@@ -256,12 +273,7 @@ async fn the_deadline_is_enforced_on_the_server() {
     let late = s
         .call(
             "save_answer",
-            &[
-                ("attempt", &attempt.to_string()),
-                ("position", "2"),
-                ("pick", "0"),
-                ("c0", "1"),
-            ],
+            &[("attempt", &attempt.to_string()), ("position", "2"), second],
         )
         .await;
     assert_eq!(late.status, 400, "{late:?}");
