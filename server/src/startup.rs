@@ -75,6 +75,7 @@ impl Application {
                 library: std::sync::RwLock::new(Arc::new(library)),
             }),
         };
+        tokio::spawn(close_overdue_exams(state.db.clone()));
         if config.watch_content {
             let seen = crate::reload::newest_change(&config.content_dir);
             tokio::spawn(crate::reload::watch_content(
@@ -161,6 +162,19 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(pages::static_or_not_found)
         .layer(request_layers)
         .with_state(state)
+}
+
+/// Grades exams whose time ran out, once a minute.
+async fn close_overdue_exams(db: app::db::Db) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        match app::routes::exam::server::close_overdue_attempts(&db, app::actions::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(attempts = n, "overdue exams graded"),
+            Err(err) => tracing::warn!(error = %err, "grading overdue exams failed"),
+        }
+    }
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.

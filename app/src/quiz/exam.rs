@@ -169,7 +169,8 @@ pub fn score(question: &Question, selected: &Selection) -> f64 {
                 .filter_map(|i| choices.get(*i))
                 .map(|c| c.weight)
                 .sum();
-            (total / 100.0).clamp(0.0, 1.0)
+            // GIFT thirds are written 33.33333; round so three of them are whole.
+            ((total / 100.0).clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0
         }
     }
 }
@@ -276,6 +277,12 @@ mod tests {
         assert_eq!(score(&bank[2], &vec![0, 1, 2]), 0.0, "a wrong pick costs");
         assert_eq!(score(&bank[2], &vec![]), 0.0);
         assert_eq!(score(&bank[4], &vec![1]), 1.0, "FALSE");
+        let thirds = parse("$CATEGORY: a\n\n::t:: 三项（多选） {~%33.33333%甲 ~%33.33333%乙 ~%33.33333%丙 ~%-100%丁 ####x}\n").unwrap();
+        assert_eq!(
+            score(&thirds[0], &vec![0, 1, 2]),
+            1.0,
+            "three thirds are a whole"
+        );
         assert_eq!(percent(&[1.0, 0.5, 0.0]), 50.0);
         assert_eq!(percent(&[1.0, 1.0, 0.0]), 66.7);
     }

@@ -170,6 +170,26 @@ pub mod server {
         Ok(())
     }
 
+    /// Grades every attempt whose time ran out; returns how many. Run
+    /// periodically, so results exist even if the learner never returns.
+    pub async fn close_overdue_attempts(db: &Db, now: i64) -> Result<usize, AppError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM exam_attempts WHERE submitted_at IS NULL AND deadline_at <= $1",
+        )
+        .bind(now)
+        .fetch_all(db)
+        .await?;
+        let mut closed = 0;
+        for id in ids {
+            if let Some(attempt) = db::exams::get(db, id).await? {
+                if grade(db, &attempt, attempt.deadline_at).await? {
+                    closed += 1;
+                }
+            }
+        }
+        Ok(closed)
+    }
+
     /// Option labels of a question in its own order.
     pub fn option_texts(q: &Question) -> Vec<String> {
         match &q.kind {

@@ -279,7 +279,18 @@ async fn the_deadline_is_enforced_on_the_server() {
     assert_eq!(late.status, 400, "{late:?}");
     let answered = app.count(&format!("SELECT COUNT(*) FROM attempt_questions WHERE attempt_id = {attempt} AND answer IS NOT NULL")).await;
     assert_eq!(answered, 1, "the late answer was not stored");
-    // The saved answers are graded when the attempt is next looked at.
+    // The periodic sweep grades it with the saved answers…
+    let closed = app::routes::exam::server::close_overdue_attempts(&app.db, app::actions::now())
+        .await
+        .unwrap();
+    assert_eq!(closed, 1);
+    assert_eq!(
+        app::routes::exam::server::close_overdue_attempts(&app.db, app::actions::now())
+            .await
+            .unwrap(),
+        0
+    );
+    // …and the learner sees the result.
     let result = s
         .call("exam_result", &[("attempt", &attempt.to_string())])
         .await;
