@@ -275,6 +275,11 @@ fn content_check_lists_every_planted_fault_with_path_and_line() {
         "\n\n[坏链接](99-none.md)\n\n![](images/{image})\n\n![缺失的图](images/missing.svg)\n"
     ));
     std::fs::write(&l2, &text).unwrap();
+    // 7. a bank question without its explanation.
+    let bank = course.join("bank.gift");
+    let mut bank_text = std::fs::read_to_string(&bank).unwrap();
+    bank_text.push_str("\n::broken-01:: 没有解释的题 {=对 ~错}\n");
+    std::fs::write(&bank, &bank_text).unwrap();
     // 6. unknown audience in another course.
     let toml = dir.join("gas-and-co/course.toml");
     let meta = std::fs::read_to_string(&toml)
@@ -315,6 +320,11 @@ fn content_check_lists_every_planted_fault_with_path_and_line() {
             "{}:{}: unknown audience \"everyone\"",
             p(&toml),
             line_of(&meta, "audience")
+        ),
+        format!(
+            "{}:{}: question broken-01 has no explanation (####…)",
+            p(&bank),
+            line_of(&bank_text, "::broken-01::")
         ),
     ];
     for line in &expected {
