@@ -58,13 +58,14 @@ impl AppError {
             .get(http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"));
-        if is_api_call && !is_form_post {
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.set_status(
-                    http::StatusCode::from_u16(self.status_code())
-                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-                );
-            }
+        if is_api_call
+            && !is_form_post
+            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.set_status(
+                http::StatusCode::from_u16(self.status_code())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
         self
     }

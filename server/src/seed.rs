@@ -193,12 +193,12 @@ impl DemoSeed {
                         LEVELS.join(", ")
                     )));
                 }
-                if let Some(p) = &parent {
-                    if !codes.contains(p) {
-                        errors.push(at(format!(
-                            "parent {p:?} is not defined on an earlier line"
-                        )));
-                    }
+                if let Some(p) = &parent
+                    && !codes.contains(p)
+                {
+                    errors.push(at(format!(
+                        "parent {p:?} is not defined on an earlier line"
+                    )));
                 }
                 if !codes.insert(code.clone()) {
                     errors.push(at(format!("duplicate region code {code:?}")));
@@ -283,17 +283,16 @@ impl DemoSeed {
                 let phone = Phone::parse(&r[1])
                     .map_err(|e| errors.push(at(e.to_string())))
                     .ok();
-                if let Some(p) = &phone {
-                    if let Some(first) = phones.insert(p.clone(), (line, name.clone())) {
-                        if first.1 != name {
-                            errors.push(at(format!(
-                                "phone {} already belongs to {} (line {})",
-                                p.masked(),
-                                first.1,
-                                first.0
-                            )));
-                        }
-                    }
+                if let Some(p) = &phone
+                    && let Some(first) = phones.insert(p.clone(), (line, name.clone()))
+                    && first.1 != name
+                {
+                    errors.push(at(format!(
+                        "phone {} already belongs to {} (line {})",
+                        p.masked(),
+                        first.1,
+                        first.0
+                    )));
                 }
                 if !unit_names.contains(r[2].trim()) {
                     errors.push(at(format!("unknown unit {:?}", r[2].trim())));

@@ -17,7 +17,7 @@ pub fn validate_new(password: &str) -> Result<(), AppError> {
         return Err(AppError::bad_request(format!("密码最多 {MAX_LEN} 位")));
     }
     if password.chars().all(|c| c.is_ascii_digit())
-        && password.chars().all(|c| Some(c) == password.chars().next())
+        && password.chars().all(|c| password.starts_with(c))
     {
         return Err(AppError::bad_request("密码过于简单"));
     }

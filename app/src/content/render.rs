@@ -62,10 +62,10 @@ pub fn render(source: &str, first_line: usize, resolver: &dyn Resolver) -> Rende
                 }));
             }
             Event::End(TagEnd::Image) => {
-                if let Some((line, alt)) = in_image.take() {
-                    if alt.trim().is_empty() {
-                        problems.push((line, "image without alt text".to_string()));
-                    }
+                if let Some((line, alt)) = in_image.take()
+                    && alt.trim().is_empty()
+                {
+                    problems.push((line, "image without alt text".to_string()));
                 }
                 events.push(Event::End(TagEnd::Image));
             }

@@ -47,17 +47,17 @@ pub async fn for_region(
     .bind(region_id)
     .fetch_one(db)
     .await?;
-    let rows: Vec<(i64, Option<String>, String, Option<String>, String, String)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT a.created_at, p.name, a.action, u.name, a.target, a.detail FROM audit_log a \
+    type Row = (i64, Option<String>, String, Option<String>, String, String);
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT a.created_at, p.name, a.action, u.name, a.target, a.detail FROM audit_log a \
          LEFT JOIN people p ON p.id = a.actor_id LEFT JOIN units u ON u.id = a.unit_id \
          WHERE {filter} ORDER BY a.id DESC LIMIT $2 OFFSET $3"
-        )))
-        .bind(region_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(db)
-        .await?;
+    )))
+    .bind(region_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
     let lines = rows
         .into_iter()
         .map(|(at, actor, action, unit, target, detail)| AuditLine {

@@ -96,16 +96,15 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path)
+    if path != ":memory:"
+        && let Some(dir) = std::path::Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
-                path: path.to_string(),
-                source,
-            })?;
-        }
+    {
+        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+            path: path.to_string(),
+            source,
+        })?;
     }
     let query = if query.contains("mode=") {
         query.to_string()

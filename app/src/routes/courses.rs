@@ -304,7 +304,7 @@ pub async fn mark_read(course: String, lesson: String) -> Result<(), AppError> {
 
 #[component]
 fn ProgressBar(read: usize, total: usize) -> impl IntoView {
-    let percent = if total == 0 { 0 } else { read * 100 / total };
+    let percent = (read * 100).checked_div(total).unwrap_or(0);
     view! {
         <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=read aria-label="学习进度">
             <div class="progress-bar" style=format!("width: {percent}%")></div>

@@ -181,10 +181,10 @@ pub mod server {
         .await?;
         let mut closed = 0;
         for id in ids {
-            if let Some(attempt) = db::exams::get(db, id).await? {
-                if grade(db, &attempt, attempt.deadline_at).await? {
-                    closed += 1;
-                }
+            if let Some(attempt) = db::exams::get(db, id).await?
+                && grade(db, &attempt, attempt.deadline_at).await?
+            {
+                closed += 1;
             }
         }
         Ok(closed)

@@ -29,7 +29,8 @@ pub async fn member_view(unit_id: i64, membership_id: i64) -> Result<MemberData,
     async move {
         let (state, access) = super::super::guard::unit(unit_id).await?;
         let db = &state.db;
-        let row: Option<(i64, String, String, String, String, Option<String>, i64, String)> = sqlx::query_as(
+        type MemberRow = (i64, String, String, String, String, Option<String>, i64, String);
+        let row: Option<MemberRow> = sqlx::query_as(
             "SELECT p.id, p.name, p.phone, m.post, m.start_date, m.end_date, \
              (SELECT COUNT(*) FROM accounts a WHERE a.person_id = p.id), u.name \
              FROM memberships m JOIN people p ON p.id = m.person_id JOIN units u ON u.id = m.unit_id \

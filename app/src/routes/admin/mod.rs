@@ -30,10 +30,10 @@ pub async fn admin_home() -> Result<AdminHomeData, AppError> {
         }
         let mut regions = Vec::new();
         for grant in &user.grants {
-            if let crate::auth::Grant::RegionAdmin { region_id } = grant {
-                if let Some(r) = crate::db::regions::get(&state.db, *region_id).await? {
-                    regions.push((r.id, r.name));
-                }
+            if let crate::auth::Grant::RegionAdmin { region_id } = grant
+                && let Some(r) = crate::db::regions::get(&state.db, *region_id).await?
+            {
+                regions.push((r.id, r.name));
             }
         }
         let units =
