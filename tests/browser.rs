@@ -220,8 +220,7 @@ async fn a_roster_with_errors_is_shown_row_by_row_and_not_imported() {
 async fn a_learner_reads_a_lesson_marks_it_read_and_sees_progress() {
     let app = spawn_seeded_app().await;
     let phone = Phone::open().await;
-    phone.log_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
-    phone.wait_for_text("我的岗位").await;
+    phone.sign_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
     phone
         .client
         .goto(&format!("{}/courses", app.base))
@@ -342,8 +341,7 @@ async fn answer_right(phone: &Phone, right: &[usize]) {
 async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_and_passes() {
     let app = spawn_seeded_app().await;
     let phone = Phone::open().await;
-    phone.log_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
-    phone.wait_for_text("我的岗位").await;
+    phone.sign_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
     phone
         .client
         .goto(&format!("{}/courses/sanqing-sanguan", app.base))
@@ -405,8 +403,7 @@ async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_and_passes() {
 
     // Another session: the same attempt, its answers kept.
     let phone = Phone::open().await;
-    phone.log_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
-    phone.wait_for_text("我的岗位").await;
+    phone.sign_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
     phone
         .client
         .goto(&format!("{}/courses/sanqing-sanguan/exam", app.base))

@@ -152,6 +152,12 @@ impl Phone {
             .expect("script runs")
     }
 
+    /// Logs in and waits for the account page.
+    pub async fn sign_in(&self, base: &str, phone: &str, password: &str) {
+        self.log_in(base, phone, password).await;
+        self.wait_for_text("我的岗位").await;
+    }
+
     /// Fills the login form and submits it.
     pub async fn log_in(&self, base: &str, phone: &str, password: &str) {
         self.client.goto(&format!("{base}/login")).await.unwrap();

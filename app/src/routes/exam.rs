@@ -676,15 +676,27 @@ pub fn ExamQuestionPage() -> impl IntoView {
                                 </form>
                             }.into_any()
                         }
-                        Err(error @ AppError::BadRequest(_)) => view! {
-                            <section class="card"><p>{error.to_string()}</p><p><a class="button" href=format!("/exam/{attempt}/result")>"查看成绩"</a></p></section>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                        Err(error) => view! { <ClosedOrError attempt error /> }.into_any(),
                     }
                 })
             }}
         </Suspense>
         <IslandScripts />
+    }
+}
+
+/// A closed or timed-out attempt points to its result; other errors as usual.
+#[component]
+fn ClosedOrError(attempt: i64, error: AppError) -> impl IntoView {
+    match error {
+        AppError::BadRequest(message) => view! {
+            <section class="card">
+                <p>{message}</p>
+                <p><a class="button" href=format!("/exam/{attempt}/result")>"查看成绩"</a></p>
+            </section>
+        }
+        .into_any(),
+        error => view! { <ErrorView error /> }.into_any(),
     }
 }
 
@@ -727,10 +739,7 @@ pub fn ExamSubmitPage() -> impl IntoView {
                                 </section>
                             }.into_any()
                         }
-                        Err(error @ AppError::BadRequest(_)) => view! {
-                            <section class="card"><p>{error.to_string()}</p><p><a class="button" href=format!("/exam/{attempt}/result")>"查看成绩"</a></p></section>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                        Err(error) => view! { <ClosedOrError attempt error /> }.into_any(),
                     }
                 })
             }}
