@@ -21,7 +21,7 @@ pub async fn roster_xlsx(
             let filename = format!("{name}名册.xlsx");
             let disposition = format!(
                 "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
-                percent(&filename)
+                app::components::errors::encode(&filename)
             );
             let mut response = (StatusCode::OK, bytes).into_response();
             let h = response.headers_mut();
@@ -96,14 +96,4 @@ async fn roster_xlsx_bytes(
         .collect::<Vec<_>>();
     let bytes = write_roster_xlsx(&unit.name, &rows).map_err(AppError::internal)?;
     Ok((unit.name, bytes))
-}
-
-fn percent(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

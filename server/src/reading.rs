@@ -51,10 +51,7 @@ pub async fn text_size(Query(q): Query<TextSize>) -> Response {
         "large" => format!("{TEXT_COOKIE}=large; Path=/; Max-Age=31536000; SameSite=Lax"),
         _ => format!("{TEXT_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
     };
-    let back = q
-        .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let back = app::routes::guard::local_path(q.back, "/");
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);

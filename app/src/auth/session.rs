@@ -41,15 +41,19 @@ pub fn token_from_request() -> Option<String> {
 }
 
 pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE_NAME).filter(|v| !v.is_empty())
+}
+
+/// The value of cookie `name` in a request's headers.
+pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
 }
 
 /// The signed-in person, or `None` for a visitor.

@@ -24,15 +24,7 @@ pub fn set(message: &str) {
 fn take() -> Option<String> {
     use base64::Engine;
     let parts = use_context::<http::request::Parts>()?;
-    let raw = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, v)| v.to_string())?;
+    let raw = crate::auth::session::cookie(&parts.headers, COOKIE_NAME)?;
     write_cookie(&format!("{COOKIE_NAME}=; Max-Age=0"));
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(raw)

@@ -11,13 +11,7 @@ pub fn large_text() -> bool {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get_all(http::header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(';'))
-                .any(|pair| pair.trim() == format!("{TEXT_COOKIE}=large"))
+            crate::auth::session::cookie(&parts.headers, TEXT_COOKIE).as_deref() == Some("large")
         })
     }
     #[cfg(not(feature = "ssr"))]
