@@ -13,10 +13,10 @@ WASM := $(WASM_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/frontend.wasm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends
 
-.PHONY: run build server site test test-postgres tools browser-tools clean
+.PHONY: run build server site test test-postgres tools browser-tools fonts clean
 
 ## make run: install what is missing, build (release), migrate, seed, serve on :3000
-run: build
+run: build fonts
 	./target/release/xuetang seed
 	./target/release/xuetang serve
 
@@ -40,7 +40,7 @@ site:
 
 ## make test: every test; the integration suite on SQLite, and again on
 ## PostgreSQL when TEST_POSTGRES_URL is set. Ends with nextest's summary.
-test: tools browser-tools
+test: tools browser-tools fonts
 	$(MAKE) -j2 site test-build
 	@if [ -n "$${TEST_POSTGRES_URL:-}" ]; then $(MAKE) test-postgres; \
 	  else echo "TEST_POSTGRES_URL is not set: PostgreSQL suite not run (.ci/run sets it)"; fi
@@ -65,6 +65,11 @@ browser-tools:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 	  $(SUDO) apt-get update -q && $(APT_INSTALL) chromium chromium-driver; fi
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+
+## fonts: Debian's Noto CJK (WenQuanYi as fallback) for certificates and posters
+fonts:
+	@if ! fc-list :lang=zh family 2>/dev/null | grep 'Noto Sans CJK' >/dev/null; then \
+	  $(SUDO) apt-get update -q && $(APT_INSTALL) fontconfig fonts-noto-cjk fonts-wqy-microhei; fi
 
 clean:
 	cargo clean

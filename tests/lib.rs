@@ -62,6 +62,7 @@ pub async fn spawn_seeded_app() -> SeededApp {
         site_root,
         content_dir: workspace().join("content"),
         watch_content: false,
+        issuer: "嘉峰镇消防学堂".to_string(),
     };
     let app = Application::build(&db_config, &serve)
         .await

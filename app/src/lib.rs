@@ -3,6 +3,7 @@
 //! behind the `ssr` feature and never reaches the WebAssembly build.
 
 pub mod auth;
+pub mod certificates;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -15,6 +16,8 @@ pub mod routes;
 pub mod actions;
 #[cfg(feature = "ssr")]
 pub mod content;
+#[cfg(feature = "ssr")]
+pub mod coverage;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -34,9 +37,12 @@ use leptos_router::{
 use crate::components::layout::Layout;
 use crate::routes::account::{AccountPage, LoginPage, PasswordPage};
 use crate::routes::admin::{
-    AdminHomePage, audit::AuditPage, import::ImportPage, member::MemberPage, region::RegionPage,
-    unit::UnitPage,
+    AdminHomePage, audit::AuditPage,
+    coverage::{RegionCoveragePage, ReportPage, UnitCoveragePage},
+    credentials::CredentialsPage, import::ImportPage, member::MemberPage, region::RegionPage,
+    training::SessionsPage, unit::UnitPage,
 };
+use crate::routes::certificates::{CertificatePage, MyCertificatesPage, VerifyPage};
 use crate::routes::courses::{CataloguePage, CoursePage, LessonPage};
 use crate::routes::exam::{ExamIntroPage, ExamQuestionPage, ExamResultPage, ExamSubmitPage};
 use crate::routes::tips::{TipListPage, TipPage};
@@ -90,6 +96,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("t") view=TipListPage />
                     <Route path=(StaticSegment("t"), ParamSegment("slug")) view=TipPage />
                     <Route path=StaticSegment("search") view=SearchPage />
+                    <Route path=StaticSegment("certificates") view=MyCertificatesPage />
+                    <Route path=(StaticSegment("certificates"), ParamSegment("serial")) view=CertificatePage />
+                    <Route path=(StaticSegment("v"), ParamSegment("code")) view=VerifyPage />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("account") view=AccountPage />
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=PasswordPage />
@@ -100,7 +109,12 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("audit"))
                         view=AuditPage
                     />
+                    <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("coverage")) view=RegionCoveragePage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("report")) view=ReportPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id")) view=UnitPage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("coverage")) view=UnitCoveragePage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("credentials")) view=CredentialsPage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("sessions")) view=SessionsPage />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("members"), ParamSegment("mid"))
                         view=MemberPage

@@ -101,3 +101,109 @@ pub struct Hit {
     pub title: String,
     pub snippet: String,
 }
+
+/// An operator credential as admin screens show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CredentialRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub unit_id: i64,
+    pub level: i64,
+    pub number: String,
+    pub issuer: String,
+    pub issued_on: String,
+    pub expires_on: Option<String>,
+    pub checked: bool,
+    pub has_photo: bool,
+}
+
+/// An offline training session or drill, as the unit's list shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SessionLine {
+    pub id: i64,
+    pub kind: String,
+    pub held_on: String,
+    pub topic: String,
+    pub attendees: i64,
+}
+
+/// `num` of `den`, as a coverage table cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Cell {
+    pub num: u32,
+    pub den: u32,
+}
+
+impl Cell {
+    /// One decimal, "—" when nothing applies (den 0).
+    pub fn percent_text(&self) -> String {
+        if self.den == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.1}%", f64::from(self.num) * 100.0 / f64::from(self.den))
+        }
+    }
+}
+
+/// One headline rate with its target.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Figure {
+    pub metric: String,
+    pub label: String,
+    pub cell: Cell,
+    /// "人" or, for drills, "家".
+    pub counted: String,
+    pub target_percent: Option<f64>,
+    pub due: Option<String>,
+    /// People (units for drills) still needed to reach the target.
+    pub gap: u32,
+    pub required_now: Option<f64>,
+    pub on_track: Option<bool>,
+}
+
+/// A table row: a village, a unit or an industry, with the four cells in
+/// the order of `Metric::ALL`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CoverageRow {
+    pub name: String,
+    pub link: Option<String>,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MonthRow {
+    /// "2026-10".
+    pub month: String,
+    /// The day the month's figures are taken (its last day, or today).
+    pub as_of: String,
+    pub cells: Vec<Cell>,
+}
+
+/// Who needs attention, for the action lists.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ActionLists {
+    /// (name, unit)
+    pub operators_without: Vec<(String, String)>,
+    /// (name, unit, expires)
+    pub credentials_expiring: Vec<(String, String, String)>,
+    /// (name, course, valid until)
+    pub certificates_expiring: Vec<(String, String, String)>,
+    pub overdue_training: Vec<(String, Option<String>)>,
+    pub overdue_drill: Vec<(String, Option<String>)>,
+}
+
+/// Everything the dashboard shows and the reports export, computed once.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CoverageReport {
+    pub scope_name: String,
+    pub as_of: String,
+    pub headlines: Vec<Figure>,
+    pub by_region: Vec<CoverageRow>,
+    pub by_unit: Vec<CoverageRow>,
+    pub by_industry: Vec<CoverageRow>,
+    pub monthly: Vec<MonthRow>,
+    pub actions: ActionLists,
+    /// (metric label, SVG) trend charts.
+    pub charts: Vec<(String, String)>,
+}

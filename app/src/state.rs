@@ -17,6 +17,8 @@ pub struct AppState {
 pub struct Site {
     /// Public base URL without a trailing slash, printed into QR codes.
     pub base_url: String,
+    /// Printed on certificates and named in Open Badges.
+    pub issuer_name: String,
     /// Cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
     /// The courseware, rendered once; replaced whole when it is reloaded.

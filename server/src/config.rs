@@ -35,6 +35,9 @@ pub struct ServeConfig {
     /// Authored content (pages, courses).
     #[arg(long, env = "XUETANG_CONTENT_DIR", default_value = "content")]
     pub content_dir: PathBuf,
+    /// Who issues the platform's certificates, as printed on them.
+    #[arg(long, env = "XUETANG_ISSUER", default_value = "嘉峰镇消防学堂")]
+    pub issuer: String,
     /// Reload content when its files change (for authors; off in production).
     #[arg(long, env = "XUETANG_WATCH_CONTENT")]
     pub watch_content: bool,

@@ -1,4 +1,5 @@
-//! File downloads that are not pages: the roster as Excel.
+//! File downloads that are not pages (the roster as Excel), and the
+//! sign-in and error handling they share.
 
 use app::auth::scope;
 use app::db;
@@ -17,35 +18,46 @@ pub async fn roster_xlsx(
     headers: HeaderMap,
 ) -> Response {
     match roster_xlsx_bytes(&state, unit_id, &headers).await {
-        Ok((name, bytes)) => {
-            let filename = format!("{name}名册.xlsx");
-            let disposition = format!(
-                "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
-                app::components::errors::encode(&filename)
-            );
-            let mut response = (StatusCode::OK, bytes).into_response();
-            let h = response.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-            );
-            if let Ok(value) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, value);
-            }
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(AppError::Unauthenticated) => {
-            let next = format!("/admin/units/{unit_id}");
-            (
-                StatusCode::SEE_OTHER,
-                [(header::LOCATION, format!("/login?next={next}"))],
-            )
-                .into_response()
-        }
-        Err(err) => {
+        Ok((name, bytes)) => attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "roster.xlsx",
+            &format!("{name}名册.xlsx"),
+            bytes,
+        ),
+        Err(err) => error_response(err, &format!("/admin/units/{unit_id}")),
+    }
+}
+
+/// A download with a Chinese file name (RFC 6266 `filename*`) and an ASCII
+/// fallback for old clients.
+pub fn attachment(content_type: &'static str, ascii_name: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
+        app::components::errors::encode(name)
+    );
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, value);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Signed-out callers go to the login page and come back to `back`; other
+/// errors answer with their status and the Chinese message.
+pub fn error_response(err: AppError, back: &str) -> Response {
+    match err {
+        AppError::Unauthenticated => (
+            StatusCode::SEE_OTHER,
+            [(
+                header::LOCATION,
+                format!("/login?next={}", app::components::errors::encode(back)),
+            )],
+        )
+            .into_response(),
+        err => {
             let status = StatusCode::from_u16(err.status_code())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, err.to_string()).into_response()
@@ -53,11 +65,8 @@ pub async fn roster_xlsx(
     }
 }
 
-async fn roster_xlsx_bytes(
-    state: &AppState,
-    unit_id: i64,
-    headers: &HeaderMap,
-) -> Result<(String, Vec<u8>), AppError> {
+/// The signed-in caller of a plain (non-Leptos) route.
+pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<app::auth::CurrentUser, AppError> {
     let token = app::auth::session::token_from_headers(headers).ok_or(AppError::Unauthenticated)?;
     let user = db::sessions::user_by_token_hash(
         &state.db,
@@ -69,6 +78,15 @@ async fn roster_xlsx_bytes(
     if user.must_change_password {
         return Err(AppError::MustChangePassword);
     }
+    Ok(user)
+}
+
+async fn roster_xlsx_bytes(
+    state: &AppState,
+    unit_id: i64,
+    headers: &HeaderMap,
+) -> Result<(String, Vec<u8>), AppError> {
+    let user = signed_in(state, headers).await?;
     let access = scope::authorize_unit(&state.db, &user, unit_id).await?;
     let today = app::actions::today();
     let unit = db::units::get(&state.db, access.unit_id(), &today)
@@ -96,4 +114,32 @@ async fn roster_xlsx_bytes(
         .collect::<Vec<_>>();
     let bytes = write_roster_xlsx(&unit.name, &rows).map_err(AppError::internal)?;
     Ok((unit.name, bytes))
+}
+
+/// `GET /admin/units/{unit}/credentials/{id}/photo.jpg`, for the unit's
+/// admins and the region admins above it.
+pub async fn credential_photo(
+    State(state): State<AppState>,
+    Path((unit_id, credential_id)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    let photo = async {
+        let user = signed_in(&state, &headers).await?;
+        let access = scope::authorize_unit(&state.db, &user, unit_id).await?;
+        let credential = app::actions::credentials::in_unit(&state.db, &access, credential_id).await?;
+        db::credentials::photo(&state.db, credential.id)
+            .await?
+            .ok_or(AppError::NotFound)
+    };
+    match photo.await {
+        Ok((_, bytes)) => {
+            let mut response = (StatusCode::OK, bytes).into_response();
+            let h = response.headers_mut();
+            // Always re-encoded as JPEG on upload, whatever was declared.
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            response
+        }
+        Err(err) => error_response(err, &format!("/admin/units/{unit_id}/credentials")),
+    }
 }

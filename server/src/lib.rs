@@ -1,9 +1,12 @@
 //! The `xuetang` server: configuration, the axum router, start-up and the
 //! command-line subcommands. `main.rs` only parses arguments and dispatches.
 
+pub mod certificate_files;
 pub mod cli;
 pub mod config;
+pub mod demo_history;
 pub mod downloads;
+pub mod graphics;
 pub mod pages;
 pub mod reading;
 pub mod reload;

@@ -56,6 +56,8 @@ pub struct DemoSeed {
     pub units: Vec<UnitRow>,
     pub people: Vec<PersonRow>,
     pub accounts: Vec<AccountRow>,
+    /// Course titles and validity for the demo history's certificates.
+    pub courses: Vec<crate::demo_history::CourseInfo>,
 }
 
 /// Every problem found in the seed files, one `path:line: message` per line.
@@ -78,14 +80,15 @@ pub struct Added {
     pub people: u64,
     pub memberships: u64,
     pub accounts: u64,
+    pub history: crate::demo_history::HistoryAdded,
 }
 
 impl fmt::Display for Added {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "demo data: added {} regions, {} units, {} people, {} posts, {} accounts",
-            self.regions, self.units, self.people, self.memberships, self.accounts
+            "demo data: added {} regions, {} units, {} people, {} posts, {} accounts\n{}",
+            self.regions, self.units, self.people, self.memberships, self.accounts, self.history
         )
     }
 }
@@ -110,6 +113,7 @@ impl DemoSeed {
             (&people_path.display().to_string(), &people),
         )?;
         seed.accounts = seed.parse_accounts((&accounts_path.display().to_string(), &accounts))?;
+        seed.courses = crate::demo_history::courses(&crate::demo_history::content_dir(dir))?;
         Ok(seed)
     }
 
@@ -173,6 +177,7 @@ impl DemoSeed {
             units: Vec::new(),
             people: Vec::new(),
             accounts: Vec::new(),
+            courses: Vec::new(),
         };
         let mut codes = HashSet::new();
         for_each_row(
@@ -410,12 +415,17 @@ impl DemoSeed {
         }
         tx.commit().await?;
         let after = counts(db).await?;
+        let history =
+            crate::demo_history::apply(db, app::domain::date::today_in_shanghai(), &self.courses)
+                .await
+                .context("adding the demo history")?;
         Ok(Added {
             regions: after.regions - before.regions,
             units: after.units - before.units,
             people: after.people - before.people,
             memberships: after.memberships - before.memberships,
             accounts: after.accounts - before.accounts,
+            history,
         })
     }
 }
@@ -433,6 +443,7 @@ async fn counts(db: &Db) -> Result<Added, sqlx::Error> {
         people: people as u64,
         memberships: memberships as u64,
         accounts: accounts as u64,
+        history: Default::default(),
     })
 }
 

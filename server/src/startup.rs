@@ -2,7 +2,7 @@
 //! `xuetang serve` and by the integration tests (which bind port 0).
 
 use crate::config::{DatabaseConfig, ServeConfig};
-use crate::{downloads, pages, reading};
+use crate::{certificate_files, downloads, pages, reading};
 use anyhow::Context;
 use app::state::{AppState, Site};
 use axum::Router;
@@ -72,10 +72,11 @@ impl Application {
             site: Arc::new(Site {
                 secure_cookies: config.base_url_for(bound).starts_with("https://"),
                 base_url: config.base_url_for(bound),
+                issuer_name: config.issuer.clone(),
                 library: std::sync::RwLock::new(Arc::new(library)),
             }),
         };
-        tokio::spawn(close_overdue_exams(state.db.clone()));
+        tokio::spawn(close_overdue_exams(state.clone()));
         if config.watch_content {
             let seen = crate::reload::newest_change(&config.content_dir);
             tokio::spawn(crate::reload::watch_content(
@@ -151,12 +152,23 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route(
             "/api/{*name}",
+            // The largest upload (a credential photo or a roster) plus its form.
             post(pages::server_fn).layer(DefaultBodyLimit::max(
-                app::actions::roster::MAX_BYTES + 64 * 1024,
+                app::actions::roster::MAX_BYTES.max(app::actions::credentials::MAX_PHOTO_BYTES)
+                    + 64 * 1024,
             )),
         )
         .route("/admin/units/{id}/roster.xlsx", get(downloads::roster_xlsx))
+        .route(
+            "/admin/units/{id}/credentials/{credential}/photo.jpg",
+            get(downloads::credential_photo),
+        )
         .route("/media/{course}/{file}", get(reading::media))
+        .route("/certificates/{serial}/certificate.svg", get(certificate_files::svg))
+        .route("/certificates/{serial}/certificate.png", get(certificate_files::png))
+        .route("/v/{code}/assertion.json", get(certificate_files::assertion))
+        .route("/badges/issuer.json", get(certificate_files::issuer))
+        .route("/badges/{file}", get(certificate_files::badge_class))
         .route("/text-size", get(reading::text_size))
         .leptos_routes_with_handler(routes, get(pages::page))
         .fallback(pages::static_or_not_found)
@@ -165,11 +177,15 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// Grades exams whose time ran out, once a minute.
-async fn close_overdue_exams(db: app::db::Db) {
+async fn close_overdue_exams(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
         every.tick().await;
-        match app::routes::exam::server::close_overdue_attempts(&db, app::actions::now()).await {
+        match app::routes::exam::server::close_overdue_attempts(
+            &state.db,
+            &state.site.library(),
+            app::actions::now(),
+        ).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(attempts = n, "overdue exams graded"),
             Err(err) => tracing::warn!(error = %err, "grading overdue exams failed"),

@@ -1,15 +1,11 @@
 //! Checking a phone and password, with throttling per phone and per address.
 
-use crate::auth::{password, throttle};
+use crate::auth::password;
+use crate::auth::throttle::{self, key};
 use crate::db::{self, Db};
 use crate::domain::Phone;
 use crate::error::AppError;
 use std::time::Duration;
-
-fn key(kind: &str, value: &str) -> String {
-    use sha2::{Digest, Sha256};
-    crate::auth::session::hex(&Sha256::digest(format!("{kind}:{value}").as_bytes()))
-}
 
 /// The person whose password this is. Wrong credentials count against the
 /// phone and the client address; past a few failures the answer is slowed,

@@ -2,10 +2,13 @@
 //! Server functions and the command line call these after authorising;
 //! each writes in one transaction and records admin actions in the audit log.
 
+pub mod coverage;
+pub mod credentials;
 pub mod join;
 pub mod login;
 pub mod members;
 pub mod roster;
+pub mod training;
 pub mod units;
 
 pub fn now() -> i64 {

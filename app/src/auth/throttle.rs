@@ -27,6 +27,22 @@ pub const PER_ADDRESS: Policy = Policy {
     lock_secs: 15 * 60,
 };
 
+/// Per client address, for unknown certificate codes on the verify page:
+/// a verifier mistyping is never slowed, a scan of the code space is.
+pub const VERIFY_MISSES: Policy = Policy {
+    slow_after: 10,
+    lock_after: 30,
+    window_secs: 15 * 60,
+    lock_secs: 15 * 60,
+};
+
+/// The stored key: a hash, so the table holds no phone or address.
+#[cfg(feature = "ssr")]
+pub fn key(kind: &str, value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::auth::session::hex(&Sha256::digest(format!("{kind}:{value}").as_bytes()))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failures {
     pub count: i64,

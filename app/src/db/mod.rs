@@ -6,6 +6,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod certificates;
+pub mod coverage;
+pub mod credentials;
 pub mod exams;
 pub mod grants;
 pub mod join;
@@ -17,6 +20,7 @@ pub mod progress;
 pub mod regions;
 pub mod roster_imports;
 pub mod sessions;
+pub mod training;
 pub mod units;
 
 use sqlx::any::AnyPoolOptions;

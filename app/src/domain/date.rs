@@ -16,10 +16,35 @@ pub fn date_in_shanghai(instant: OffsetDateTime) -> Date {
     instant.to_offset(SHANGHAI).date()
 }
 
+/// `d` moved by whole months, the day clamped to the target month's length
+/// (2024-02-29 − 12 months = 2023-02-28; 2025-03-31 − 1 month = 2025-02-28).
+/// Saturates at the limits of `time::Date`.
+pub fn add_months(d: Date, months: i32) -> Date {
+    let total = i64::from(d.year()) * 12 + i64::from(d.month() as u8 - 1) + i64::from(months);
+    let limit = if months < 0 { Date::MIN } else { Date::MAX };
+    let Ok(year) = i32::try_from(total.div_euclid(12)) else {
+        return limit;
+    };
+    // rem_euclid(12) is in 0..12, so the cast is lossless.
+    let month = time::Month::January.nth_next(total.rem_euclid(12) as u8);
+    let day = d.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).unwrap_or(limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn months_clamp_to_the_end_of_shorter_months() {
+        use time::macros::date;
+        assert_eq!(add_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(add_months(date!(2024 - 02 - 29), 12), date!(2025 - 02 - 28));
+        assert_eq!(add_months(date!(2024 - 02 - 29), -12), date!(2023 - 02 - 28));
+        assert_eq!(add_months(date!(2026 - 12 - 15), 1), date!(2027 - 01 - 15));
+        assert_eq!(add_months(date!(2026 - 01 - 15), -1), date!(2025 - 12 - 15));
+    }
 
     #[test]
     fn late_utc_evening_is_next_day_in_shanghai() {

@@ -1,6 +1,7 @@
 //! Validated domain types and pure rules. No I/O here: everything is
 //! reachable from unit tests without a database or a server.
 
+pub mod credential;
 pub mod credit_code;
 pub mod date;
 pub mod industry;

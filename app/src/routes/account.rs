@@ -16,7 +16,7 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
     async move {
         let state = crate::state::AppState::current()?;
         let phone = crate::domain::Phone::parse(&phone).map_err(AppError::bad_request)?;
-        let address = client_address().await;
+        let address = super::guard::client_address().await;
         let person_id =
             crate::actions::login::check_credentials(&state.db, &phone, password, &address).await?;
         crate::auth::session::start(person_id).await?;
@@ -33,16 +33,6 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
     }
     .await
     .map_err(AppError::with_status)
-}
-
-#[cfg(feature = "ssr")]
-async fn client_address() -> String {
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|_| "unknown".to_string())
 }
 
 #[server(prefix = "/api", endpoint = "logout")]
@@ -192,6 +182,7 @@ pub fn AccountPage() -> impl IntoView {
                             {me.is_admin.then(|| view! { <p><a class="button" href="/admin">"进入管理"</a></p> })}
                         </section>
                         <section class="card">
+                            <p><a href="/certificates">"我的证书"</a></p>
                             <p><a href="/account/password">"修改密码"</a></p>
                             <form method="post" action=Logout::url()>
                                 <button type="submit" class="secondary">"退出登录"</button>

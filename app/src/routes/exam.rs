@@ -76,12 +76,15 @@ pub struct ExamResultData {
     pub score: f64,
     pub pass_mark: i64,
     pub passed: bool,
+    /// The certificate this pass issued.
+    pub certificate: Option<String>,
     pub items: Vec<ReviewItem>,
 }
 
 #[cfg(feature = "ssr")]
 pub mod server {
     use crate::auth::CurrentUser;
+    use crate::content::Library;
     use crate::db::{self, Db, exams::Attempt};
     use crate::error::AppError;
     use crate::quiz::exam::{Selection, percent, score};
@@ -130,9 +133,15 @@ pub mod server {
             .collect()
     }
 
-    /// Grades the attempt and closes it in one transaction. `Ok(false)` when
-    /// it had been closed already (a second submit changes nothing).
-    pub async fn grade(db: &Db, attempt: &Attempt, now: i64) -> Result<bool, AppError> {
+    /// Grades the attempt and closes it in one transaction, issuing the
+    /// certificate in the same one on a pass. `Ok(false)` when it had been
+    /// closed already (a second submit changes nothing).
+    pub async fn grade(
+        db: &Db,
+        library: &Library,
+        attempt: &Attempt,
+        now: i64,
+    ) -> Result<bool, AppError> {
         let mut tx = db.begin().await?;
         let items = stored(&mut tx, attempt.id).await?;
         let scores: Vec<f64> = items
@@ -149,20 +158,38 @@ pub mod server {
             passed,
         )
         .await?;
-        if closed {
-            tx.commit().await?;
+        if !closed {
+            return Ok(false);
         }
-        Ok(closed)
+        if passed {
+            let course = library.course(&attempt.course);
+            crate::certificates::issue(
+                &mut tx,
+                &crate::certificates::Issue {
+                    person_id: attempt.person_id,
+                    course_slug: &attempt.course,
+                    course_title: course.map_or(attempt.course.as_str(), |c| c.title.as_str()),
+                    validity_months: course.map_or(0, |c| c.validity_months),
+                    attempt_id: Some(attempt.id),
+                    issued_at: now,
+                    is_demo: false,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Grades an attempt whose time ran out with the answers it has.
     pub async fn close_if_overdue(
         db: &Db,
+        library: &Library,
         attempt: &mut Attempt,
         now: i64,
     ) -> Result<(), AppError> {
         if attempt.submitted_at.is_none() && now >= attempt.deadline_at {
-            grade(db, attempt, attempt.deadline_at).await?;
+            grade(db, library, attempt, attempt.deadline_at).await?;
             *attempt = db::exams::get(db, attempt.id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -172,7 +199,11 @@ pub mod server {
 
     /// Grades every attempt whose time ran out; returns how many. Run
     /// periodically, so results exist even if the learner never returns.
-    pub async fn close_overdue_attempts(db: &Db, now: i64) -> Result<usize, AppError> {
+    pub async fn close_overdue_attempts(
+        db: &Db,
+        library: &Library,
+        now: i64,
+    ) -> Result<usize, AppError> {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM exam_attempts WHERE submitted_at IS NULL AND deadline_at <= $1",
         )
@@ -182,7 +213,7 @@ pub mod server {
         let mut closed = 0;
         for id in ids {
             if let Some(attempt) = db::exams::get(db, id).await?
-                && grade(db, &attempt, attempt.deadline_at).await?
+                && grade(db, library, &attempt, attempt.deadline_at).await?
             {
                 closed += 1;
             }
@@ -245,7 +276,7 @@ pub async fn exam_intro(course: String) -> Result<ExamIntroData, AppError> {
         let now = crate::actions::now();
         let mut attempts = crate::db::exams::for_person(&state.db, user.person_id, &c.slug).await?;
         for a in attempts.iter_mut() {
-            server::close_if_overdue(&state.db, a, now).await?;
+            server::close_if_overdue(&state.db, &state.site.library(), a, now).await?;
         }
         let day = server::shanghai_day_start(now);
         Ok(ExamIntroData {
@@ -287,7 +318,7 @@ pub async fn start_exam(course: String) -> Result<(), AppError> {
         let now = crate::actions::now();
         let mut attempts = crate::db::exams::for_person(&state.db, user.person_id, &c.slug).await?;
         for a in attempts.iter_mut() {
-            server::close_if_overdue(&state.db, a, now).await?;
+            server::close_if_overdue(&state.db, &state.site.library(), a, now).await?;
         }
         if let Some(open) = attempts.iter().find(|a| a.submitted_at.is_none()) {
             leptos_axum::redirect(&format!("/exam/{}/1", open.id));
@@ -342,7 +373,7 @@ pub async fn exam_screen(attempt: i64, position: usize) -> Result<ExamScreenData
         let user = crate::auth::session::require_user().await?;
         let mut a = server::own_attempt(&state.db, &user, attempt).await?;
         let now = crate::actions::now();
-        server::close_if_overdue(&state.db, &mut a, now).await?;
+        server::close_if_overdue(&state.db, &state.site.library(), &mut a, now).await?;
         if a.submitted_at.is_some() {
             return Err(AppError::bad_request("本次考试已结束，请查看成绩"));
         }
@@ -489,7 +520,7 @@ pub async fn submit_exam(attempt: i64) -> Result<(), AppError> {
         let user = crate::auth::session::require_user().await?;
         let a = server::own_attempt(&state.db, &user, attempt).await?;
         let now = crate::actions::now().min(a.deadline_at);
-        if !server::grade(&state.db, &a, now).await? {
+        if !server::grade(&state.db, &state.site.library(), &a, now).await? {
             return Err(AppError::bad_request("本次考试已经交卷"));
         }
         leptos_axum::redirect(&format!("/exam/{}/result", a.id));
@@ -506,7 +537,7 @@ pub async fn exam_result(attempt: i64) -> Result<ExamResultData, AppError> {
         let state = crate::state::AppState::current()?;
         let user = crate::auth::session::require_user().await?;
         let mut a = server::own_attempt(&state.db, &user, attempt).await?;
-        server::close_if_overdue(&state.db, &mut a, crate::actions::now()).await?;
+        server::close_if_overdue(&state.db, &state.site.library(), &mut a, crate::actions::now()).await?;
         if a.submitted_at.is_none() {
             return Err(AppError::bad_request("还没有交卷"));
         }
@@ -545,7 +576,11 @@ pub async fn exam_result(attempt: i64) -> Result<ExamResultData, AppError> {
                 }
             })
             .collect();
+        let certificate = crate::db::certificates::by_attempt(&state.db, a.id)
+            .await?
+            .map(|c| c.serial);
         Ok(ExamResultData {
+            certificate,
             course: a.course.clone(),
             course_title,
             score: a.score_tenths.unwrap_or_default() as f64 / 10.0,
@@ -767,6 +802,9 @@ pub fn ExamResultPage() -> impl IntoView {
                             <section class="card result" class:passed=r.passed>
                                 <h1>{format!("{} 分", r.score)}</h1>
                                 <p>{if r.passed { format!("合格（{} 分及格）", r.pass_mark) } else { format!("不合格（{} 分及格），复习后可以再考", r.pass_mark) }}</p>
+                                {r.certificate.clone().map(|serial| view! {
+                                    <p><a class="button" href=format!("/certificates/{serial}")>"查看培训合格证明"</a></p>
+                                })}
                             </section>
                             {if wrong.is_empty() {
                                 view! { <p class="ok">"全部答对！"</p> }.into_any()

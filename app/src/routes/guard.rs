@@ -20,6 +20,16 @@ pub async fn region(region_id: i64) -> Result<(AppState, RegionAccess), AppError
     Ok((state, access))
 }
 
+/// The peer address, for throttling guesses.
+pub async fn client_address() -> String {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|_| "unknown".to_string())
+}
+
 /// A `next` target that stays on this site.
 pub fn local_path(next: Option<String>, fallback: &str) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))

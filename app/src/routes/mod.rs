@@ -3,6 +3,7 @@
 pub mod about;
 pub mod account;
 pub mod admin;
+pub mod certificates;
 pub mod courses;
 pub mod exam;
 #[cfg(feature = "ssr")]

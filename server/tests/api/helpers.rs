@@ -252,6 +252,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
         site_root: workspace().join("target/site"),
         content_dir: workspace().join("content"),
         watch_content: false,
+        issuer: "嘉峰镇消防学堂".to_string(),
     };
     configure(&mut serve);
     let app = Application::build(&db_config, &serve)

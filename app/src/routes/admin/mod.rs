@@ -2,9 +2,12 @@
 //! here authorises against the caller's scope first (see `guard`).
 
 pub mod audit;
+pub mod coverage;
+pub mod credentials;
 pub mod import;
 pub mod member;
 pub mod region;
+pub mod training;
 pub mod unit;
 
 use crate::components::errors::ErrorView;

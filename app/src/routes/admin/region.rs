@@ -128,7 +128,10 @@ pub fn RegionPage() -> impl IntoView {
                                 {v.parent.map(|p| view! { " › " <a href=format!("/admin/regions/{}", p.id)>{p.name}</a> })}
                             </nav>
                             <h1>{v.region.name.clone()}</h1>
-                            <p><a href=format!("/admin/regions/{id}/audit")>"操作记录"</a></p>
+                            <p class="actions">
+                                <a class="button" href=format!("/admin/regions/{id}/coverage")>"覆盖情况与报表"</a>
+                                <a class="button secondary" href=format!("/admin/regions/{id}/audit")>"操作记录"</a>
+                            </p>
                             {(!v.children.is_empty()).then(|| view! {
                                 <section class="card">
                                     <h2>"下级辖区"</h2>

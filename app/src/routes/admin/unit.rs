@@ -234,6 +234,11 @@ pub fn UnitPage() -> impl IntoView {
                                     if v.unit.control_room_linkage { "有（联动控制）" } else if v.unit.has_control_room { "有" } else { "无" })}
                             </p>
                             <p class="muted">"单位管理员：" {if v.admins.is_empty() { "暂无".to_string() } else { v.admins.join("、") }}</p>
+                            <p class="actions">
+                                <a class="button" href=format!("/admin/units/{id}/coverage")>"覆盖情况"</a>
+                                <a class="button secondary" href=format!("/admin/units/{id}/credentials")>"操作员证书"</a>
+                                <a class="button secondary" href=format!("/admin/units/{id}/sessions")>"培训与演练"</a>
+                            </p>
 
                             <section class="card" id="pending">
                                 <h2>{format!("待审核的加入申请（{}）", v.pending.len())}</h2>

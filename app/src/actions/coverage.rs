@@ -1,0 +1,269 @@
+//! The coverage dashboard and reports for a scope and a day: facts loaded
+//! once, figures from `crate::coverage`, so the screen and every export
+//! show the same numbers.
+
+use crate::coverage::{self, Counts, Indexed, Metric, Ratio, Target};
+use crate::db::{self, Db, coverage::Scope};
+use crate::error::AppError;
+use crate::model::{ActionLists, Cell, CoverageReport, CoverageRow, Figure, MonthRow};
+use std::collections::{BTreeMap, HashMap};
+use time::Date;
+
+/// The monthly series starts with the campaign.
+pub const SERIES_FROM: Date = time::macros::date!(2024 - 01 - 01);
+/// Expiries this close count as "soon".
+pub const EXPIRING_DAYS: u32 = 60;
+
+fn cell(r: Ratio) -> Cell {
+    Cell { num: r.num, den: r.den }
+}
+
+fn cells(c: &Counts) -> Vec<Cell> {
+    Metric::ALL.iter().map(|m| cell(c.get(*m))).collect()
+}
+
+pub fn figure(targets: &[Target], metric: Metric, as_of: Date, ratio: Ratio) -> Figure {
+    let status = coverage::status(targets, metric, as_of, ratio);
+    Figure {
+        metric: metric.code().to_string(),
+        label: metric.label().to_string(),
+        cell: cell(ratio),
+        counted: if metric == Metric::Drills { "家" } else { "人" }.to_string(),
+        target_percent: status.as_ref().map(|s| s.target_percent),
+        due: status.as_ref().map(|s| s.due.to_string()),
+        gap: status.as_ref().map_or(0, |s| s.gap),
+        required_now: status.as_ref().map(|s| s.required_now),
+        on_track: status.as_ref().map(|s| s.on_track),
+    }
+}
+
+/// `2026-10` → the month's last day, or `today` while the month runs.
+pub fn month_as_of(month: &str, today: Date) -> Result<Date, AppError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let first = Date::parse(&format!("{}-01", month.trim()), &format)
+        .map_err(|_| AppError::bad_request("月份格式应为 年-月，例如 2026-10"))?;
+    let last = first
+        .replace_day(first.month().length(first.year()))
+        .unwrap_or(first);
+    if first > today {
+        return Err(AppError::bad_request("这个月份还没有到"));
+    }
+    Ok(last.min(today))
+}
+
+/// What a scope is called and where its targets come from.
+pub struct ScopeInfo {
+    pub scope: Scope,
+    pub name: String,
+    /// The region whose targets apply (a unit's own region).
+    pub region_id: i64,
+}
+
+pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageReport, AppError> {
+    let (facts, names) = db::coverage::load(db, info.scope).await?;
+    let mut operator_units: HashMap<i64, Vec<i64>> = HashMap::new();
+    for m in facts.memberships.iter().filter(|m| m.post == coverage::Post::Operator) {
+        let units = operator_units.entry(m.person_id).or_default();
+        if !units.contains(&m.unit_id) {
+            units.push(m.unit_id);
+        }
+    }
+    let idx = facts.index();
+    let targets = db::coverage::targets(db, info.region_id).await?;
+    let per_unit = coverage::unit_counts(&idx, as_of);
+    let total: Counts = per_unit.values().copied().sum();
+    let headlines = Metric::ALL
+        .iter()
+        .map(|m| figure(&targets, *m, as_of, total.get(*m)))
+        .collect();
+
+    let unit_link = |id: i64| Some(format!("/admin/units/{id}"));
+    let unit_name = |id: i64| names.units.get(&id).cloned().unwrap_or_default();
+    let person_name = |id: i64| names.people.get(&id).cloned().unwrap_or_default();
+
+    let by_region = match info.scope {
+        Scope::Region(region_id) => region_rows(db, &idx, &per_unit, region_id).await?,
+        Scope::Unit(_) => Vec::new(),
+    };
+    let mut by_unit: Vec<CoverageRow> = per_unit
+        .iter()
+        .map(|(id, c)| CoverageRow {
+            name: unit_name(*id),
+            link: unit_link(*id),
+            cells: cells(c),
+        })
+        .collect();
+    by_unit.sort_by(|a, b| a.name.cmp(&b.name));
+    let by_industry = coverage::roll_up(&idx, &per_unit, |u| u.industry.clone())
+        .into_iter()
+        .map(|(industry, c)| CoverageRow {
+            name: industry,
+            link: None,
+            cells: cells(&c),
+        })
+        .collect();
+
+    let ends = coverage::month_ends(SERIES_FROM, as_of);
+    let series: Vec<(Date, Counts)> = ends
+        .iter()
+        .map(|d| (*d, coverage::unit_counts(&idx, *d).values().copied().sum()))
+        .collect();
+    let monthly = series
+        .iter()
+        .map(|(d, c)| MonthRow {
+            month: format!("{}-{:02}", d.year(), d.month() as u8),
+            as_of: d.to_string(),
+            cells: cells(c),
+        })
+        .collect();
+    let charts = Metric::ALL
+        .iter()
+        .map(|m| {
+            let points: Vec<(Date, Option<f64>)> =
+                series.iter().map(|(d, c)| (*d, c.get(*m).percent())).collect();
+            let own: Vec<Target> = targets.iter().filter(|t| t.metric == *m).cloned().collect();
+            (
+                m.label().to_string(),
+                coverage::trend_svg(&format!("{}{}月度走势", info.name, m.label()), &points, &own),
+            )
+        })
+        .collect();
+
+    let today = as_of.to_string();
+    let soon = (as_of + time::Duration::days(i64::from(EXPIRING_DAYS))).to_string();
+    let units_of = |person: i64| {
+        operator_units
+            .get(&person)
+            .map(|units| units.iter().map(|u| unit_name(*u)).collect::<Vec<_>>().join("、"))
+            .unwrap_or_default()
+    };
+    let actions = ActionLists {
+        operators_without: coverage::operators_without_credential(&idx, as_of)
+            .into_iter()
+            .map(|(p, u)| (person_name(p), unit_name(u)))
+            .collect(),
+        credentials_expiring: coverage::credentials_expiring(&idx, as_of, EXPIRING_DAYS)
+            .into_iter()
+            .map(|c| {
+                (
+                    person_name(c.person_id),
+                    units_of(c.person_id),
+                    c.expires.map(|e| e.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        certificates_expiring: db::coverage::certificates_expiring(db, info.scope, &today, &soon)
+            .await?
+            .into_iter()
+            .map(|(p, course, until)| (person_name(p), course, until))
+            .collect(),
+        overdue_training: coverage::units_overdue_training(&idx, as_of)
+            .into_iter()
+            .map(|u| (unit_name(u), unit_link(u)))
+            .collect(),
+        overdue_drill: coverage::units_overdue_drill(&idx, as_of)
+            .into_iter()
+            .map(|u| (unit_name(u), unit_link(u)))
+            .collect(),
+    };
+    Ok(CoverageReport {
+        scope_name: info.name.clone(),
+        as_of: today,
+        headlines,
+        by_region,
+        by_unit,
+        by_industry,
+        monthly,
+        actions,
+        charts,
+    })
+}
+
+/// One row per child region of `scope_region` (its whole subtree summed),
+/// and one for the units directly on the scope region (镇直单位).
+async fn region_rows(
+    db: &Db,
+    idx: &Indexed,
+    per_unit: &BTreeMap<i64, Counts>,
+    scope_region: i64,
+) -> Result<Vec<CoverageRow>, AppError> {
+    let regions: Vec<(i64, Option<i64>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, parent_id, name FROM regions WHERE id IN ({}) ORDER BY code",
+        db::regions::SUBTREE
+    )))
+    .bind(scope_region)
+    .fetch_all(db)
+    .await?;
+    let parent: HashMap<i64, Option<i64>> = regions.iter().map(|(id, p, _)| (*id, *p)).collect();
+    // The child of the scope region that `region` lies under (None: the scope itself).
+    let child_of = |mut region: i64| -> Option<i64> {
+        if region == scope_region {
+            return None;
+        }
+        for _ in 0..64 {
+            match parent.get(&region).copied().flatten() {
+                Some(p) if p == scope_region => return Some(region),
+                Some(p) => region = p,
+                None => return None,
+            }
+        }
+        None
+    };
+    let grouped = coverage::roll_up(idx, per_unit, |u| child_of(u.region_id));
+    let mut rows: Vec<CoverageRow> = regions
+        .iter()
+        .filter(|(_, p, _)| *p == Some(scope_region))
+        .map(|(id, _, name)| CoverageRow {
+            name: name.clone(),
+            link: Some(format!("/admin/regions/{id}/coverage")),
+            cells: grouped.get(&Some(*id)).map(cells).unwrap_or_else(|| cells(&Counts::default())),
+        })
+        .collect();
+    if let Some(direct) = grouped.get(&None) {
+        let scope_name = regions
+            .iter()
+            .find(|(id, _, _)| *id == scope_region)
+            .map(|(_, _, n)| n.clone())
+            .unwrap_or_default();
+        rows.push(CoverageRow {
+            name: format!("{scope_name}直属单位"),
+            link: None,
+            cells: cells(direct),
+        });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_month_is_taken_at_its_last_day_or_today() {
+        assert_eq!(month_as_of("2026-10", date!(2026 - 11 - 28)).unwrap(), date!(2026 - 10 - 31));
+        assert_eq!(month_as_of("2024-02", date!(2026 - 11 - 28)).unwrap(), date!(2024 - 02 - 29));
+        assert_eq!(month_as_of("2026-11", date!(2026 - 11 - 28)).unwrap(), date!(2026 - 11 - 28));
+        assert!(month_as_of("2026-12", date!(2026 - 11 - 28)).is_err());
+        assert!(month_as_of("2026/10", date!(2026 - 11 - 28)).is_err());
+    }
+
+    #[test]
+    fn a_figure_carries_the_gap_to_its_next_milestone() {
+        let targets = vec![
+            Target { metric: Metric::Certified, due: date!(2024 - 12 - 31), percent: 85.0 },
+            Target { metric: Metric::Certified, due: date!(2026 - 12 - 31), percent: 100.0 },
+        ];
+        // 17 of 20 on 2026-11-28: the 2026 milestone (100 %) needs 3 more.
+        let f = figure(&targets, Metric::Certified, date!(2026 - 11 - 28), Ratio { num: 17, den: 20 });
+        assert_eq!(f.gap, 3);
+        assert_eq!(f.target_percent, Some(100.0));
+        assert_eq!(f.due.as_deref(), Some("2026-12-31"));
+        assert_eq!(f.on_track, Some(false));
+        assert_eq!(f.cell.percent_text(), "85.0%");
+        let none = figure(&targets, Metric::Drills, date!(2026 - 11 - 28), Ratio { num: 0, den: 0 });
+        assert_eq!(none.on_track, None);
+        assert_eq!(none.cell.percent_text(), "—");
+        assert_eq!(none.counted, "家");
+    }
+}

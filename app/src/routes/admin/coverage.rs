@@ -1,0 +1,350 @@
+//! Coverage dashboards: `/admin/regions/<id>/coverage` and
+//! `/admin/units/<id>/coverage` (headline rates against the target line,
+//! monthly trends, tables, action lists), and the report print page
+//! `/admin/regions/<id>/report?month=2026-10` (or `?year=2026`). The Excel
+//! and CSV exports are built from the same `CoverageReport`.
+
+use crate::components::errors::ErrorView;
+use crate::error::AppError;
+use crate::model::{ActionLists, CoverageReport, CoverageRow, Figure};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The four column heads of every table, in `Metric::ALL` order.
+pub const COLUMNS: [&str; 4] = ["持证上岗率", "岗前培训率", "年度培训覆盖率", "演练达标率"];
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    use crate::actions::coverage::{ScopeInfo, month_as_of};
+    use crate::auth::scope::RegionAccess;
+    use crate::db::coverage::Scope;
+    use crate::error::AppError;
+    use time::Date;
+
+    /// `?date=`, `?month=` or `?year=`; today when none is given.
+    pub fn as_of(date: Option<&str>, month: Option<&str>, year: Option<&str>, today: Date) -> Result<Date, AppError> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        if let Some(d) = date.filter(|d| !d.trim().is_empty()) {
+            let d = Date::parse(d.trim(), &format).map_err(|_| AppError::bad_request("日期格式应为 年-月-日"))?;
+            return Ok(d.min(today));
+        }
+        if let Some(m) = month.filter(|m| !m.trim().is_empty()) {
+            return month_as_of(m, today);
+        }
+        if let Some(y) = year.filter(|y| !y.trim().is_empty()) {
+            return month_as_of(&format!("{}-12", y.trim()), today)
+                .or_else(|_| month_as_of(&format!("{}-01", y.trim()), today).map(|_| today));
+        }
+        Ok(today)
+    }
+
+    pub async fn region_info(db: &crate::db::Db, access: &RegionAccess) -> Result<ScopeInfo, AppError> {
+        let region = crate::db::regions::get(db, access.region_id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(ScopeInfo {
+            scope: Scope::Region(region.id),
+            name: region.name,
+            region_id: region.id,
+        })
+    }
+}
+
+/// Region admins of the region or above. `date` is `YYYY-MM-DD`, or empty
+/// for today.
+#[server(prefix = "/api", endpoint = "region_coverage")]
+pub async fn region_coverage(region_id: i64, date: String) -> Result<CoverageReport, AppError> {
+    async move {
+        let (state, access) = super::super::guard::region(region_id).await?;
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = server::as_of(Some(&date), None, None, today)?;
+        let info = server::region_info(&state.db, &access).await?;
+        crate::actions::coverage::build(&state.db, &info, as_of).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// Unit admins of the unit and region admins above it.
+#[server(prefix = "/api", endpoint = "unit_coverage")]
+pub async fn unit_coverage(unit_id: i64, date: String) -> Result<CoverageReport, AppError> {
+    async move {
+        let (state, access) = super::super::guard::unit(unit_id).await?;
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = server::as_of(Some(&date), None, None, today)?;
+        let unit = crate::db::units::get(&state.db, access.unit_id(), &today.to_string())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let info = crate::actions::coverage::ScopeInfo {
+            scope: crate::db::coverage::Scope::Unit(access.unit_id()),
+            name: unit.name,
+            region_id: access.region_id(),
+        };
+        crate::actions::coverage::build(&state.db, &info, as_of).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// A report for a month (`month` = `2026-10`) or a year (`year` = `2026`).
+#[server(prefix = "/api", endpoint = "region_report")]
+pub async fn region_report(region_id: i64, month: String, year: String) -> Result<CoverageReport, AppError> {
+    async move {
+        let (state, access) = super::super::guard::region(region_id).await?;
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = server::as_of(None, Some(&month), Some(&year), today)?;
+        let info = server::region_info(&state.db, &access).await?;
+        let mut report = crate::actions::coverage::build(&state.db, &info, as_of).await?;
+        if !year.trim().is_empty() {
+            let prefix = format!("{}-", year.trim());
+            report.monthly.retain(|m| m.month.starts_with(&prefix));
+        }
+        Ok(report)
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+fn monthly_rows(months: &[crate::model::MonthRow]) -> Vec<CoverageRow> {
+    months
+        .iter()
+        .map(|m| CoverageRow {
+            name: m.month.clone(),
+            link: None,
+            cells: m.cells.clone(),
+        })
+        .collect()
+}
+
+fn percent(value: f64) -> String {
+    format!("{value:.1}%")
+}
+
+#[component]
+fn Headline(f: Figure) -> impl IntoView {
+    let status = match f.on_track {
+        Some(true) => ("达标进度正常", "on-track"),
+        Some(false) => ("落后于进度", "off-track"),
+        None => ("暂无数据", "no-data"),
+    };
+    view! {
+        <div class=format!("figure {}", status.1) data-metric=f.metric.clone()>
+            <h3>{f.label.clone()}</h3>
+            <p class="value">{f.cell.percent_text()}</p>
+            <p class="count">{format!("{} / {} {}", f.cell.num, f.cell.den, f.counted)}</p>
+            {f.target_percent.map(|t| view! {
+                <p class="target">
+                    {format!("目标 {}（{}前）", percent(t), f.due.clone().unwrap_or_default())}
+                    {(f.gap > 0).then(|| format!("，还差 {} {}", f.gap, f.counted))}
+                </p>
+                <p class="status">{status.0}
+                    {f.required_now.map(|r| format!("（当前应达 {}）", percent(r)))}
+                </p>
+            })}
+        </div>
+    }
+}
+
+#[component]
+pub fn CoverageTable(caption: String, rows: Vec<CoverageRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="coverage">
+                <caption>{caption}</caption>
+                <thead><tr><th scope="col">"名称"</th>{COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr>
+                            <th scope="row">{match r.link { Some(link) => view! { <a href=link>{r.name.clone()}</a> }.into_any(), None => r.name.clone().into_any() }}</th>
+                            {r.cells.iter().map(|c| view! {
+                                <td>{c.percent_text()}<span class="muted">{format!(" {}/{}", c.num, c.den)}</span></td>
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn Actions(actions: ActionLists) -> impl IntoView {
+    let list = |title: &'static str, empty: &'static str, items: Vec<String>| {
+        view! {
+            <section class="card action-list">
+                <h3>{format!("{title}（{}）", items.len())}</h3>
+                {if items.is_empty() {
+                    view! { <p class="muted">{empty}</p> }.into_any()
+                } else {
+                    view! { <ul>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }.into_any()
+                }}
+            </section>
+        }
+    };
+    let link_list = |title: &'static str, empty: &'static str, items: Vec<(String, Option<String>)>| {
+        view! {
+            <section class="card action-list">
+                <h3>{format!("{title}（{}）", items.len())}</h3>
+                {if items.is_empty() {
+                    view! { <p class="muted">{empty}</p> }.into_any()
+                } else {
+                    view! { <ul>{items.into_iter().map(|(name, link)| view! {
+                        <li>{match link { Some(l) => view! { <a href=l>{name}</a> }.into_any(), None => name.into_any() }}</li>
+                    }).collect_view()}</ul> }.into_any()
+                }}
+            </section>
+        }
+    };
+    view! {
+        <h2>"待办"</h2>
+        <div class="actions-grid">
+            {list("无合格证书的值班员", "所有值班员均持证上岗。", actions.operators_without.into_iter().map(|(n, u)| format!("{n}（{u}）")).collect())}
+            {list("60天内到期的操作员证书", "近期没有到期的证书。", actions.credentials_expiring.into_iter().map(|(n, u, d)| format!("{n}（{u}）{d} 到期")).collect())}
+            {list("60天内到期的培训合格证明", "近期没有到期的培训证明。", actions.certificates_expiring.into_iter().map(|(n, c, d)| format!("{n}：{c}，{d} 到期")).collect())}
+            {link_list("培训逾期的单位", "各单位培训均在期限内。", actions.overdue_training)}
+            {link_list("演练逾期的单位", "各单位演练均在期限内。", actions.overdue_drill)}
+        </div>
+    }
+}
+
+/// The dashboard body, shared by the region and unit pages.
+#[component]
+fn Dashboard(report: CoverageReport, base: String, reports: Option<String>) -> impl IntoView {
+    let month = report.as_of.get(..7).unwrap_or_default().to_string();
+    let year = report.as_of.get(..4).unwrap_or_default().to_string();
+    view! {
+        <h1>{format!("{} · 消防培训覆盖情况", report.scope_name)}</h1>
+        <form method="get" action=base.clone() class="inline no-print">
+            <label>"统计日期 " <input type="date" name="date" value=report.as_of.clone() /></label>
+            <button type="submit" class="secondary">"查看"</button>
+        </form>
+        <p class="muted">{format!("截至 {}。比率按当日在岗名册和有效期计算。", report.as_of)}</p>
+        {reports.map(|reports| view! {
+            <p class="actions no-print">
+                <a class="button secondary" href=format!("{reports}?month={month}")>"月度进展报告"</a>
+                <a class="button secondary" href=format!("{reports}?year={year}")>"年度总结"</a>
+            </p>
+        })}
+        <div class="figures">
+            {report.headlines.into_iter().map(|f| view! { <Headline f /> }).collect_view()}
+        </div>
+        <h2>"月度走势"</h2>
+        <div class="charts">
+            {report.charts.into_iter().map(|(label, svg)| view! {
+                <figure class="chart" aria-label=label><div inner_html=svg></div></figure>
+            }).collect_view()}
+        </div>
+        {(!report.by_region.is_empty()).then(|| view! { <CoverageTable caption="按村（社区）".to_string() rows=report.by_region.clone() /> })}
+        <CoverageTable caption="按单位".to_string() rows=report.by_unit />
+        <CoverageTable caption="按行业".to_string() rows=report.by_industry />
+        <Actions actions=report.actions />
+    }
+}
+
+fn date_param() -> String {
+    use_query_map().with_untracked(|q| q.get("date").unwrap_or_default())
+}
+
+fn id_param() -> i64 {
+    use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0)
+}
+
+#[component]
+pub fn RegionCoveragePage() -> impl IntoView {
+    let id = id_param();
+    let date = date_param();
+    let data = Resource::new_blocking(move || (id, date.clone()), |(id, date)| region_coverage(id, date));
+    view! {
+        <Title text="覆盖情况" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(report) => view! {
+                        <nav class="crumbs"><a href="/admin">"管理"</a> " › " <a href=format!("/admin/regions/{id}")>{report.scope_name.clone()}</a></nav>
+                        <Dashboard report base=format!("/admin/regions/{id}/coverage") reports=Some(format!("/admin/regions/{id}/report")) />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn UnitCoveragePage() -> impl IntoView {
+    let id = id_param();
+    let date = date_param();
+    let data = Resource::new_blocking(move || (id, date.clone()), |(id, date)| unit_coverage(id, date));
+    view! {
+        <Title text="覆盖情况" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(report) => view! {
+                        <nav class="crumbs"><a href=format!("/admin/units/{id}")>{report.scope_name.clone()}</a></nav>
+                        <Dashboard report base=format!("/admin/units/{id}/coverage") reports=None />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The printable report; the same figures as the `.xlsx` and `.csv`.
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let id = id_param();
+    let (month, year) = use_query_map().with_untracked(|q| (q.get("month").unwrap_or_default(), q.get("year").unwrap_or_default()));
+    let query = if year.is_empty() { format!("month={month}") } else { format!("year={year}") };
+    let title = if year.is_empty() { "消防安全治本攻坚月度进展报告" } else { "消防安全治本攻坚年度工作总结（数据）" };
+    let data = Resource::new_blocking(move || (id, month.clone(), year.clone()), |(id, m, y)| region_report(id, m, y));
+    view! {
+        <Title text=title />
+        <Suspense fallback=|| ()>
+            {move || {
+                let query = query.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(r) => view! {
+                            <article class="report">
+                                <p class="actions no-print">
+                                    <a class="button secondary" href=format!("/admin/regions/{id}/report.xlsx?{query}")>"下载 Excel"</a>
+                                    <a class="button secondary" href=format!("/admin/regions/{id}/report.csv?{query}")>"下载 CSV"</a>
+                                    <span class="hint">"打印：用浏览器菜单中的“打印”。"</span>
+                                </p>
+                                <h1>{format!("{} {}", r.scope_name, title)}</h1>
+                                <p>{format!("统计截至 {}", r.as_of)}</p>
+                                <table class="coverage">
+                                    <caption>"总体情况"</caption>
+                                    <thead><tr><th scope="col">"指标"</th><th scope="col">"比率"</th><th scope="col">"达标/应计"</th><th scope="col">"目标"</th><th scope="col">"差距"</th><th scope="col">"进度"</th></tr></thead>
+                                    <tbody>
+                                        {r.headlines.iter().map(|f| view! {
+                                            <tr data-metric=f.metric.clone()>
+                                                <th scope="row">{f.label.clone()}</th>
+                                                <td>{f.cell.percent_text()}</td>
+                                                <td>{format!("{}/{}", f.cell.num, f.cell.den)}</td>
+                                                <td>{f.target_percent.map(|t| format!("{}（{}前）", percent(t), f.due.clone().unwrap_or_default())).unwrap_or_default()}</td>
+                                                <td>{format!("{} {}", f.gap, f.counted)}</td>
+                                                <td>{match f.on_track { Some(true) => "正常", Some(false) => "落后", None => "—" }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <CoverageTable caption="按村（社区）".to_string() rows=r.by_region.clone() />
+                                <CoverageTable caption="按行业".to_string() rows=r.by_industry.clone() />
+                                <CoverageTable caption="按单位".to_string() rows=r.by_unit.clone() />
+                                <CoverageTable caption="逐月".to_string() rows=monthly_rows(&r.monthly) />
+                            </article>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
