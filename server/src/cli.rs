@@ -68,6 +68,28 @@ pub enum ExportCommand {
         #[arg(long, env = "XUETANG_CONTENT_DIR", default_value = "content")]
         dir: PathBuf,
     },
+    /// Write a region's monthly progress report (--month 2026-10) or yearly
+    /// summary (--year 2026): the dashboard's figures, as CSV or Excel.
+    Report {
+        /// Region code (e.g. JF) or id.
+        #[arg(long)]
+        region: String,
+        #[arg(long, conflicts_with = "year", required_unless_present = "year")]
+        month: Option<String>,
+        #[arg(long)]
+        year: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ReportFormat,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportFormat {
+    Csv,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +150,39 @@ impl Cli {
                     .course(&course)
                     .ok_or_else(|| anyhow::anyhow!("no course {course:?} in {}", dir.display()))?;
                 print!("{}", app::quiz::gift::write(&course.bank));
+            }
+            Command::Export(ExportCommand::Report {
+                region,
+                month,
+                year,
+                format,
+                out,
+            }) => {
+                let db = open(&self.db).await?;
+                app::db::migrate(&db).await.context("migrating the database")?;
+                let region_id = find_region(&db, &region).await?;
+                let access = app::auth::scope::command_line_region(&db, region_id)
+                    .await
+                    .map_err(app_error)?;
+                let (month, year) = (month.unwrap_or_default(), year.unwrap_or_default());
+                let report = app::routes::admin::coverage::server::report(&db, &access, &month, &year)
+                    .await
+                    .map_err(app_error)?;
+                let title = app::routes::admin::coverage::report_title(&report.scope_name, &month, &year);
+                let bytes = match format {
+                    ReportFormat::Csv => crate::reports::csv(&report, &title),
+                    ReportFormat::Xlsx => crate::reports::xlsx(&report, &title).context("writing the workbook")?,
+                };
+                match out {
+                    Some(path) => {
+                        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                        eprintln!("{title}: written to {}", path.display());
+                    }
+                    None => {
+                        use std::io::Write;
+                        std::io::stdout().write_all(&bytes)?;
+                    }
+                }
             }
             Command::Import(ImportCommand::Roster { unit, file }) => {
                 let db = open(&self.db).await?;
@@ -228,6 +283,17 @@ async fn find_unit(db: &app::db::Db, key: &str) -> anyhow::Result<i64> {
         [] => anyhow::bail!("no unit with id, credit code or name {key:?}"),
         _ => anyhow::bail!("{key:?} matches several units; give the unit's id"),
     }
+}
+
+/// A region by code or id.
+async fn find_region(db: &app::db::Db, key: &str) -> anyhow::Result<i64> {
+    let by_id = key.parse::<i64>().ok();
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE id = $1 OR code = $2")
+        .bind(by_id.unwrap_or(-1))
+        .bind(key)
+        .fetch_optional(db)
+        .await?;
+    id.ok_or_else(|| anyhow::anyhow!("no region with code or id {key:?}"))
 }
 
 fn app_error(err: app::error::AppError) -> anyhow::Error {

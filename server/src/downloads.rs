@@ -143,3 +143,47 @@ pub async fn credential_photo(
         Err(err) => error_response(err, &format!("/admin/units/{unit_id}/credentials")),
     }
 }
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Period {
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
+    year: String,
+}
+
+/// `GET /admin/regions/{id}/report.{xlsx|csv}?month=2026-10` (or
+/// `?year=2026`), for the region's admins and those above.
+pub async fn region_report(
+    State(state): State<AppState>,
+    Path((region_id, file)): Path<(i64, String)>,
+    axum::extract::Query(period): axum::extract::Query<Period>,
+    headers: HeaderMap,
+) -> Response {
+    use app::routes::admin::coverage::{report_title, server::report};
+    let back = format!("/admin/regions/{region_id}/coverage");
+    let built = async {
+        let user = signed_in(&state, &headers).await?;
+        let access = scope::authorize_region(&state.db, &user, region_id).await?;
+        let r = report(&state.db, &access, &period.month, &period.year).await?;
+        let title = report_title(&r.scope_name, &period.month, &period.year);
+        Ok::<_, AppError>((r, title))
+    };
+    let (r, title) = match built.await {
+        Ok(built) => built,
+        Err(err) => return error_response(err, &back),
+    };
+    match file.as_str() {
+        "report.csv" => attachment("text/csv; charset=utf-8", "report.csv", &format!("{title}.csv"), crate::reports::csv(&r, &title)),
+        "report.xlsx" => match crate::reports::xlsx(&r, &title) {
+            Ok(bytes) => attachment(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "report.xlsx",
+                &format!("{title}.xlsx"),
+                bytes,
+            ),
+            Err(err) => error_response(AppError::internal(err), &back),
+        },
+        _ => error_response(AppError::NotFound, &back),
+    }
+}

@@ -10,6 +10,7 @@ pub mod graphics;
 pub mod pages;
 pub mod reading;
 pub mod reload;
+pub mod reports;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

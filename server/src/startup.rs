@@ -159,6 +159,7 @@ pub fn build_router(state: AppState) -> Router {
             )),
         )
         .route("/admin/units/{id}/roster.xlsx", get(downloads::roster_xlsx))
+        .route("/admin/regions/{id}/{file}", get(downloads::region_report))
         .route(
             "/admin/units/{id}/credentials/{credential}/photo.jpg",
             get(downloads::credential_photo),

@@ -62,6 +62,17 @@ pub async fn command_line_unit(db: &Db, unit_id: i64) -> Result<UnitAccess, AppE
     })
 }
 
+/// Region access for the command line (see `command_line_unit`).
+pub async fn command_line_region(db: &Db, region_id: i64) -> Result<RegionAccess, AppError> {
+    db::regions::get(db, region_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(RegionAccess {
+        region_id,
+        actor: None,
+    })
+}
+
 /// The caller administers the unit directly, or a region above it.
 /// An unknown unit is `Forbidden` too, so ids cannot be probed.
 pub async fn authorize_unit(

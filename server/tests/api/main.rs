@@ -4,6 +4,7 @@
 
 mod accounts;
 mod courses;
+mod demo_history;
 mod exam;
 mod health;
 mod helpers;

@@ -39,6 +39,27 @@ pub mod server {
         Ok(today)
     }
 
+    /// A region's report for a month (`2026-10`) or a year (`2026`): the
+    /// figures as of the period's last day (or today), the monthly rows of
+    /// the year for a yearly summary. Pages, downloads and the command line
+    /// all come here, so their numbers agree.
+    pub async fn report(
+        db: &crate::db::Db,
+        access: &RegionAccess,
+        month: &str,
+        year: &str,
+    ) -> Result<crate::model::CoverageReport, AppError> {
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = as_of(None, Some(month), Some(year), today)?;
+        let info = region_info(db, access).await?;
+        let mut report = crate::actions::coverage::build(db, &info, as_of).await?;
+        if !year.trim().is_empty() {
+            let prefix = format!("{}-", year.trim());
+            report.monthly.retain(|m| m.month.starts_with(&prefix));
+        }
+        Ok(report)
+    }
+
     pub async fn region_info(db: &crate::db::Db, access: &RegionAccess) -> Result<ScopeInfo, AppError> {
         let region = crate::db::regions::get(db, access.region_id())
             .await?
@@ -48,6 +69,20 @@ pub mod server {
             name: region.name,
             region_id: region.id,
         })
+    }
+}
+
+/// "月度进展报告" or "年度总结", as titles and file names say.
+pub fn report_title(scope: &str, month: &str, year: &str) -> String {
+    if year.trim().is_empty() {
+        let month = month.trim();
+        let readable = match month.split_once('-') {
+            Some((y, m)) => format!("{y}年{}月", m.trim_start_matches('0')),
+            None => month.to_string(),
+        };
+        format!("{scope}消防安全治本攻坚{readable}进展报告")
+    } else {
+        format!("{scope}消防安全治本攻坚{}年度工作总结", year.trim())
     }
 }
 
@@ -92,15 +127,7 @@ pub async fn unit_coverage(unit_id: i64, date: String) -> Result<CoverageReport,
 pub async fn region_report(region_id: i64, month: String, year: String) -> Result<CoverageReport, AppError> {
     async move {
         let (state, access) = super::super::guard::region(region_id).await?;
-        let today = crate::domain::date::today_in_shanghai();
-        let as_of = server::as_of(None, Some(&month), Some(&year), today)?;
-        let info = server::region_info(&state.db, &access).await?;
-        let mut report = crate::actions::coverage::build(&state.db, &info, as_of).await?;
-        if !year.trim().is_empty() {
-            let prefix = format!("{}-", year.trim());
-            report.monthly.retain(|m| m.month.starts_with(&prefix));
-        }
-        Ok(report)
+        server::report(&state.db, &access, &month, &year).await
     }
     .await
     .map_err(AppError::with_status)
@@ -301,13 +328,19 @@ pub fn ReportPage() -> impl IntoView {
     let id = id_param();
     let (month, year) = use_query_map().with_untracked(|q| (q.get("month").unwrap_or_default(), q.get("year").unwrap_or_default()));
     let query = if year.is_empty() { format!("month={month}") } else { format!("year={year}") };
-    let title = if year.is_empty() { "消防安全治本攻坚月度进展报告" } else { "消防安全治本攻坚年度工作总结（数据）" };
-    let data = Resource::new_blocking(move || (id, month.clone(), year.clone()), |(id, m, y)| region_report(id, m, y));
+    let heading = if year.is_empty() { "月度进展报告" } else { "年度工作总结" };
+    let data = Resource::new_blocking(
+        {
+            let (month, year) = (month.clone(), year.clone());
+            move || (id, month.clone(), year.clone())
+        },
+        |(id, m, y)| region_report(id, m, y),
+    );
     view! {
-        <Title text=title />
+        <Title text=heading />
         <Suspense fallback=|| ()>
             {move || {
-                let query = query.clone();
+                let (query, month, year) = (query.clone(), month.clone(), year.clone());
                 Suspend::new(async move {
                     match data.await {
                         Ok(r) => view! {
@@ -317,7 +350,7 @@ pub fn ReportPage() -> impl IntoView {
                                     <a class="button secondary" href=format!("/admin/regions/{id}/report.csv?{query}")>"下载 CSV"</a>
                                     <span class="hint">"打印：用浏览器菜单中的“打印”。"</span>
                                 </p>
-                                <h1>{format!("{} {}", r.scope_name, title)}</h1>
+                                <h1>{report_title(&r.scope_name, &month, &year)}</h1>
                                 <p>{format!("统计截至 {}", r.as_of)}</p>
                                 <table class="coverage">
                                     <caption>"总体情况"</caption>
