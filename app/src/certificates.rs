@@ -173,6 +173,34 @@ mod server {
         Ok(serial)
     }
 
+    /// The certificate with this verify code. Unknown codes count against
+    /// the caller's address (`TooManyAttempts` once locked), so the code
+    /// space cannot be walked through the page or the JSON.
+    pub async fn lookup(db: &Db, address: &str, code: &str) -> Result<Certificate, AppError> {
+        use crate::auth::throttle::{VERIFY_MISSES, key};
+        let address = key("verify", address);
+        let now = crate::actions::now();
+        let previous = db::login_failures::get(db, &address).await?;
+        if let Some(minutes) = previous.and_then(|f| f.locked_minutes(now)) {
+            return Err(AppError::TooManyAttempts { minutes });
+        }
+        let found = if looks_like_code(code) {
+            db::certificates::by_code(db, code).await?
+        } else {
+            None
+        };
+        match found {
+            Some(c) => Ok(c),
+            None => {
+                let failures = VERIFY_MISSES.record_failure(previous, now);
+                db::login_failures::put(db, &address, &failures).await?;
+                let delay = VERIFY_MISSES.delay_secs(&failures);
+                tokio::time::sleep(std::time::Duration::from_secs(delay)).await;
+                Err(AppError::NotFound)
+            }
+        }
+    }
+
     pub fn status(c: &Certificate, today: &str) -> Status {
         Status::of(
             c.valid_until.as_deref(),

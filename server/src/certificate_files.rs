@@ -9,7 +9,8 @@ use app::db::{self, certificates::Certificate};
 use app::error::AppError;
 use app::routes::certificates::chinese_date;
 use app::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
+use std::net::SocketAddr;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -100,27 +101,26 @@ fn not_found() -> Response {
 
 /// `GET /v/{code}/assertion.json`: the hosted assertion. The recipient is
 /// the holder's phone, salted and hashed, so the JSON names nobody.
-pub async fn assertion(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    match assertion_json(&state, &code).await {
-        Ok(Some(value)) => json_response(value),
-        Ok(None) => not_found(),
+pub async fn assertion(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Response {
+    match assertion_json(&state, &peer.ip().to_string(), &code).await {
+        Ok(value) => json_response(value),
+        Err(AppError::NotFound) => not_found(),
         Err(err) => error_response(err, "/"),
     }
 }
 
-async fn assertion_json(state: &AppState, code: &str) -> Result<Option<serde_json::Value>, AppError> {
-    if !certs::looks_like_code(code) {
-        return Ok(None);
-    }
-    let Some(c) = db::certificates::by_code(&state.db, code).await? else {
-        return Ok(None);
-    };
+async fn assertion_json(state: &AppState, address: &str, code: &str) -> Result<serde_json::Value, AppError> {
+    let c = certs::lookup(&state.db, address, code).await?;
     let phone: String = sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
         .bind(c.person_id)
         .fetch_one(&state.db)
         .await?;
     let base = &state.site.base_url;
-    Ok(Some(assertion_value(base, &c, &phone, &app::actions::today())))
+    Ok(assertion_value(base, &c, &phone, &app::actions::today()))
 }
 
 /// The assertion as Open Badges 2.0 describes it (hosted verification).

@@ -137,26 +137,9 @@ pub async fn revoke_certificate(serial: String, reason: String) -> Result<(), Ap
 #[server(prefix = "/api", endpoint = "verify_certificate")]
 pub async fn verify_certificate(code: String) -> Result<VerifyData, AppError> {
     async move {
-        use crate::auth::throttle::{VERIFY_MISSES, key};
         let state = crate::state::AppState::current()?;
-        let db = &state.db;
-        let address = key("verify", &super::guard::client_address().await);
-        let now = crate::actions::now();
-        let previous = crate::db::login_failures::get(db, &address).await?;
-        if let Some(minutes) = previous.and_then(|f| f.locked_minutes(now)) {
-            return Err(AppError::TooManyAttempts { minutes });
-        }
-        let found = if crate::certificates::looks_like_code(&code) {
-            crate::db::certificates::by_code(db, &code).await?
-        } else {
-            None
-        };
-        let Some(c) = found else {
-            let failures = VERIFY_MISSES.record_failure(previous, now);
-            crate::db::login_failures::put(db, &address, &failures).await?;
-            tokio::time::sleep(std::time::Duration::from_secs(VERIFY_MISSES.delay_secs(&failures))).await;
-            return Err(AppError::NotFound);
-        };
+        let address = super::guard::client_address().await;
+        let c = crate::certificates::lookup(&state.db, &address, &code).await?;
         let today = crate::actions::today();
         Ok(VerifyData {
             holder: crate::certificates::mask_name(&c.holder),

@@ -280,12 +280,13 @@ async fn the_deadline_is_enforced_on_the_server() {
     let answered = app.count(&format!("SELECT COUNT(*) FROM attempt_questions WHERE attempt_id = {attempt} AND answer IS NOT NULL")).await;
     assert_eq!(answered, 1, "the late answer was not stored");
     // The periodic sweep grades it with the saved answers…
-    let closed = app::routes::exam::server::close_overdue_attempts(&app.db, app::actions::now())
+    let library = app::content::load(&crate::helpers::workspace().join("content")).unwrap();
+    let closed = app::routes::exam::server::close_overdue_attempts(&app.db, &library, app::actions::now())
         .await
         .unwrap();
     assert_eq!(closed, 1);
     assert_eq!(
-        app::routes::exam::server::close_overdue_attempts(&app.db, app::actions::now())
+        app::routes::exam::server::close_overdue_attempts(&app.db, &library, app::actions::now())
             .await
             .unwrap(),
         0

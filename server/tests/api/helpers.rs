@@ -165,6 +165,97 @@ impl Session {
         Self::reply(response).await
     }
 
+    /// Posts a multipart form (text fields and an optional file part).
+    pub async fn multipart(
+        &self,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> Reply {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((field, name, bytes)) = file {
+            form = form.part(
+                field.to_string(),
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        }
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        Self::reply(response).await
+    }
+
+    /// The raw bytes and content type of a GET.
+    pub async fn bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, content_type, response.bytes().await.unwrap().to_vec())
+    }
+
+    /// Starts an exam of `course` and answers every question right, reading
+    /// the key from the database as only a test can; returns the attempt.
+    pub async fn pass_exam(&self, app: &TestApp, course: &str) -> i64 {
+        let started = self.call("start_exam", &[("course", course)]).await;
+        assert_eq!(started.status, 200, "{started:?}");
+        let attempt: i64 = started
+            .location
+            .unwrap()
+            .trim_start_matches("/exam/")
+            .trim_end_matches("/1")
+            .parse()
+            .unwrap();
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT position, question_json, option_order FROM attempt_questions WHERE attempt_id = $1 ORDER BY position",
+        )
+        .bind(attempt)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        for (position, json, order) in rows {
+            let q: app::quiz::gift::Question = serde_json::from_str(&json).unwrap();
+            let order: Vec<usize> = serde_json::from_str(&order).unwrap();
+            let shown = app::routes::exam::server::shown_order(&q, &order);
+            let right = app::routes::exam::server::right_options(&q);
+            let picks: Vec<usize> = (0..shown.len()).filter(|i| right.contains(&shown[*i])).collect();
+            let attempt_text = attempt.to_string();
+            let position_text = position.to_string();
+            let mut form: Vec<(String, String)> = vec![
+                ("attempt".into(), attempt_text),
+                ("position".into(), position_text),
+            ];
+            if matches!(q.kind, app::quiz::gift::Kind::Multiple(_)) {
+                form.extend(picks.iter().map(|i| (format!("c{i}"), "1".to_string())));
+            } else {
+                form.push(("pick".into(), picks[0].to_string()));
+            }
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let saved = self.call("save_answer", &form).await;
+            assert_eq!(saved.status, 200, "{saved:?}");
+        }
+        let submitted = self
+            .call("submit_exam", &[("attempt", &attempt.to_string())])
+            .await;
+        assert_eq!(submitted.status, 200, "{submitted:?}");
+        attempt
+    }
+
     pub async fn login(&self, phone: &str, password: &str) -> Reply {
         self.call("login", &[("phone", phone), ("password", password)])
             .await

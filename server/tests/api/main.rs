@@ -3,6 +3,7 @@
 //! TEST_POSTGRES_URL must point at a server where we may create databases).
 
 mod accounts;
+mod certificates;
 mod courses;
 mod demo_history;
 mod exam;
