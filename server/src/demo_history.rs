@@ -971,8 +971,9 @@ fn plan_sessions(town: &Town, members: &[Member], today: Date) -> Vec<PlannedSes
         };
         for kind in [Kind::Training, Kind::Drill] {
             let (mut day, gap, stop, turnout) = match kind {
+                // Units start one by one as the campaign gets going.
                 Kind::Training => (
-                    rng.day_in(date!(2024 - 01 - 10), date!(2024 - 04 - 30)),
+                    rng.day_in(date!(2024 - 01 - 10), date!(2024 - 08 - 31)),
                     if unit.public_gathering {
                         (92, 170)
                     } else {
@@ -982,7 +983,7 @@ fn plan_sessions(town: &Town, members: &[Member], today: Date) -> Vec<PlannedSes
                     if unit.key_unit { 90 } else { 85 },
                 ),
                 Kind::Drill => (
-                    rng.day_in(date!(2024 - 03 - 01), date!(2024 - 06 - 30)),
+                    rng.day_in(date!(2024 - 03 - 01), date!(2024 - 10 - 31)),
                     if unit.key_unit {
                         (150, 178)
                     } else {
@@ -1001,7 +1002,14 @@ fn plan_sessions(town: &Town, members: &[Member], today: Date) -> Vec<PlannedSes
                     .map(|m| m.person_id)
                     .collect::<BTreeSet<i64>>()
                     .into_iter()
-                    .filter(|_| rng.percent(turnout))
+                    // Fewer turn up in the campaign's first year.
+                    .filter(|_| {
+                        rng.percent(if day.year() == 2024 {
+                            turnout - 20
+                        } else {
+                            turnout
+                        })
+                    })
                     .collect();
                 attendees.sort_unstable();
                 if !attendees.is_empty() {
@@ -1677,10 +1685,23 @@ mod tests {
         let town = shipped_town();
         let plan = plan(&town, TODAY);
         let idx = facts(&town, &plan).index();
-        for d in coverage::month_ends(date!(2024 - 01 - 01), TODAY).into_iter().step_by(3) {
+        for d in coverage::month_ends(date!(2024 - 01 - 01), TODAY)
+            .into_iter()
+            .step_by(3)
+        {
             let c = coverage::totals(&idx, d, |_| true);
-            eprintln!("{d} cert {:?} ind {:?} annual {:?} drills {:?}", c.certified.percent().map(|x| x.round()), c.induction.percent().map(|x| x.round()), c.annual.percent().map(|x| x.round()), c.drills.percent().map(|x| x.round()));
+            eprintln!(
+                "{d} cert {:?} ind {:?} annual {:?} drills {:?}",
+                c.certified.percent().map(|x| x.round()),
+                c.induction.percent().map(|x| x.round()),
+                c.annual.percent().map(|x| x.round()),
+                c.drills.percent().map(|x| x.round())
+            );
         }
-        eprintln!("overdue training {:?} drill {:?}", coverage::units_overdue_training(&idx, TODAY), coverage::units_overdue_drill(&idx, TODAY));
+        eprintln!(
+            "overdue training {:?} drill {:?}",
+            coverage::units_overdue_training(&idx, TODAY),
+            coverage::units_overdue_drill(&idx, TODAY)
+        );
     }
 }

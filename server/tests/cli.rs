@@ -380,3 +380,53 @@ fn every_bank_round_trips_through_export() {
         );
     }
 }
+
+#[tokio::test]
+async fn export_report_writes_the_same_figures_as_the_download() {
+    let app = helpers::spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(helpers::TOWN_ADMIN).await;
+    let region = app.region_id("JF").await;
+    let (status, _, http_csv) = town
+        .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
+        .await;
+    assert_eq!(status, 200);
+    let out = xuetang(&app.database.url)
+        .args(["export", "report", "--region", "JF", "--month", "2026-10"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(http_csv).unwrap(),
+        "the command line and the download agree"
+    );
+
+    let dir = tempfile_dir();
+    let path = dir.join("summary.xlsx");
+    let out = xuetang(&app.database.url)
+        .args(["export", "report", "--region", "JF", "--year", "2025", "--format", "xlsx", "--out"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(&std::fs::read(&path).unwrap()[..2], b"PK");
+
+    let bad = xuetang(&app.database.url)
+        .args(["export", "report", "--region", "JF", "--month", "2026/10"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("月份格式"));
+    let unknown = xuetang(&app.database.url)
+        .args(["export", "report", "--region", "XX", "--month", "2026-10"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no region"));
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("xuetang-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -5,6 +5,7 @@
 mod accounts;
 mod certificates;
 mod courses;
+mod coverage;
 mod demo_history;
 mod exam;
 mod health;

@@ -21,6 +21,7 @@ const PUBLIC: &[&str] = &[
     "tip_page",
     "tip_list",
     "search_lessons",
+    "verify_certificate",
 ];
 /// Server functions for any signed-in person, about themselves only.
 const OWN: &[&str] = &[
@@ -34,6 +35,7 @@ const OWN: &[&str] = &[
     "save_answer",
     "submit_exam",
     "exam_result",
+    "my_certificates",
 ];
 
 /// Ids in the demo town: a unit and region the caller must not reach.
@@ -44,6 +46,10 @@ struct Foreign {
     person: String,
     request: String,
     import: String,
+    /// A certificate held by someone only in the mall.
+    certificate: String,
+    /// A credential of someone in the mall.
+    credential: String,
 }
 
 async fn foreign_to_the_hotel(app: &TestApp) -> Foreign {
@@ -95,7 +101,25 @@ async fn foreign_to_the_hotel(app: &TestApp) -> Foreign {
         .fetch_one(&app.db)
         .await
         .unwrap();
+    let certificate: String = sqlx::query_scalar(
+        "SELECT c.serial FROM certificates c WHERE c.person_id IN (SELECT person_id FROM memberships WHERE unit_id = $1) \
+         AND c.person_id NOT IN (SELECT person_id FROM memberships WHERE unit_id <> $1) ORDER BY c.id LIMIT 1",
+    )
+    .bind(mall)
+    .fetch_one(&app.db)
+    .await
+    .expect("the demo history has certificates in the mall");
+    let credential: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM credentials c WHERE c.person_id IN (SELECT person_id FROM memberships WHERE unit_id = $1) \
+         ORDER BY c.id LIMIT 1",
+    )
+    .bind(mall)
+    .fetch_one(&app.db)
+    .await
+    .expect("the demo history has credentials in the mall");
     Foreign {
+        certificate,
+        credential: credential.to_string(),
         unit: mall.to_string(),
         region: app.region_id("JF-JF").await.to_string(),
         membership: membership.to_string(),
@@ -186,8 +210,57 @@ fn admin_calls(f: &Foreign) -> Vec<(&'static str, Vec<(&'static str, String)>)> 
             "commit_import",
             vec![unit(), ("import_id", f.import.clone())],
         ),
-        // upload_roster is multipart; it has its own case below.
+        // upload_roster and register_credential are multipart; see `call`.
         ("upload_roster", vec![]),
+        (
+            "register_credential",
+            vec![
+                unit(),
+                ("person_id", f.person.clone()),
+                ("level", "四级".into()),
+                ("number", "S140599990001".into()),
+                ("issuer", "越权".into()),
+                ("issued_on", "2024-01-01".into()),
+                ("expires_on", String::new()),
+            ],
+        ),
+        ("certificate_view", vec![("serial", f.certificate.clone())]),
+        (
+            "revoke_certificate",
+            vec![("serial", f.certificate.clone()), ("reason", "越权撤销".into())],
+        ),
+        ("credentials_view", vec![unit()]),
+        (
+            "check_credential",
+            vec![unit(), ("credential_id", f.credential.clone())],
+        ),
+        (
+            "withdraw_credential",
+            vec![unit(), ("credential_id", f.credential.clone())],
+        ),
+        ("sessions_view", vec![unit()]),
+        (
+            "log_session",
+            vec![
+                unit(),
+                ("kind", "drill".into()),
+                ("held_on", "2026-01-05".into()),
+                ("topic", "越权演练".into()),
+            ],
+        ),
+        ("unit_coverage", vec![unit(), ("date", String::new())]),
+        (
+            "region_coverage",
+            vec![("region_id", f.region.clone()), ("date", String::new())],
+        ),
+        (
+            "region_report",
+            vec![
+                ("region_id", f.region.clone()),
+                ("month", "2026-10".into()),
+                ("year", String::new()),
+            ],
+        ),
     ]
 }
 
@@ -206,6 +279,9 @@ async fn call(
             .await;
     }
     let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if endpoint == "register_credential" {
+        return s.multipart(endpoint, &form, None).await;
+    }
     s.call(endpoint, &form).await
 }
 
@@ -221,6 +297,8 @@ async fn every_server_function_is_in_the_scope_table() {
         person: String::new(),
         request: String::new(),
         import: String::new(),
+        certificate: String::new(),
+        credential: String::new(),
     };
     let covered: BTreeSet<String> = admin_calls(&foreign)
         .into_iter()
@@ -262,6 +340,13 @@ async fn a_unit_admin_gets_403_on_another_units_data() {
         app.count("SELECT COUNT(*) FROM units WHERE name = '越权单位'")
             .await,
         0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM certificates WHERE revoked_at IS NOT NULL").await
+            + app.count("SELECT COUNT(*) FROM credentials WHERE number = 'S140599990001' OR withdrawn_at IS NOT NULL").await
+            + app.count("SELECT COUNT(*) FROM training_sessions WHERE topic = '越权演练'").await,
+        0,
+        "no certificate revoked, credential registered or withdrawn, session logged"
     );
     let page = hotel_admin.get(&format!("/admin/units/{}", f.unit)).await;
     assert_eq!(page.status, 403);

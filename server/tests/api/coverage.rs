@@ -1,0 +1,357 @@
+//! Operator credentials, offline training and drills, and the coverage
+//! dashboards and reports they feed.
+
+use crate::helpers::{HOTEL_ADMIN, Session, TOWN_ADMIN, TestApp, spawn_app};
+
+/// The headline cell of `metric` on a dashboard page: (num, den).
+fn headline(html: &str, metric: &str) -> (u32, u32) {
+    let start = html
+        .find(&format!("data-metric=\"{metric}\""))
+        .unwrap_or_else(|| panic!("no {metric} figure"));
+    let rest = &html[start..];
+    let count = rest.find("class=\"count\">").unwrap() + "class=\"count\">".len();
+    let text: String = rest[count..].chars().take_while(|c| *c != '<').collect();
+    let (num, den) = text.split_once(" / ").unwrap();
+    let den: String = den.chars().take_while(|c| c.is_ascii_digit()).collect();
+    (num.trim().parse().unwrap(), den.parse().unwrap())
+}
+
+/// The headline rows of the CSV report: label → (num, den).
+fn csv_headlines(csv: &str) -> Vec<(String, u32, u32)> {
+    csv.lines()
+        .skip_while(|l| *l != "总体情况")
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[2].parse().unwrap(), f[3].parse().unwrap())
+        })
+        .collect()
+}
+
+async fn unit_certified(s: &Session, unit: i64) -> (u32, u32) {
+    let page = s.get(&format!("/admin/units/{unit}/coverage")).await;
+    assert_eq!(page.status, 200);
+    headline(&page.body, "certified")
+}
+
+/// An operator of the unit, stripped of any credential they held.
+async fn operator_without_credential(app: &TestApp, unit: i64) -> i64 {
+    let person: i64 = sqlx::query_scalar(
+        "SELECT person_id FROM memberships WHERE unit_id = $1 AND post = 'operator' AND end_date IS NULL \
+         ORDER BY person_id LIMIT 1",
+    )
+    .bind(unit)
+    .fetch_one(&app.db)
+    .await
+    .expect("the unit has an operator");
+    sqlx::query("DELETE FROM credential_photos WHERE credential_id IN (SELECT id FROM credentials WHERE person_id = $1)")
+        .bind(person)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM credentials WHERE person_id = $1")
+        .bind(person)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    person
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([250, 250, 240]));
+    let mut out = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn a_registered_credential_counts_once_a_region_admin_checks_it() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let station = app.unit_id("潘庄液化气站").await;
+    let person = operator_without_credential(&app, station).await.to_string();
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let (before_num, den) = unit_certified(&town, station).await;
+    assert!(before_num < den);
+    let station_text = station.to_string();
+    let form = |level: &'static str, number: &'static str, issued: &'static str| {
+        vec![
+            ("unit_id", station_text.clone()),
+            ("person_id", person.clone()),
+            ("level", level.to_string()),
+            ("number", number.to_string()),
+            ("issuer", "山西省人力资源和社会保障厅".to_string()),
+            ("issued_on", issued.to_string()),
+            ("expires_on", String::new()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, &'static str, Vec<u8>)>| {
+        let town = &town;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            town.multipart("register_credential", &fields, file).await
+        }
+    };
+
+    // Bad input names the field and writes nothing.
+    let before = app.count("SELECT COUNT(*) FROM credentials").await;
+    for (fields, file, message) in [
+        (form("六级", "S140520240001", "2024-03-01"), None, "等级"),
+        (form("四级", "12", "2024-03-01"), None, "证书编号"),
+        (form("四级", "S140520240001", "2024/03/01"), None, "发证日期"),
+        (form("四级", "S140520240001", "2099-03-01"), None, "发证日期"),
+        (
+            form("四级", "S140520240001", "2024-03-01"),
+            Some(("photo", "证书.png", b"<svg onload=alert(1)>".to_vec())),
+            "照片只能是 JPEG 或 PNG",
+        ),
+    ] {
+        let reply = send(fields, file).await;
+        assert_eq!(reply.status, 400, "{message}: {reply:?}");
+        assert!(reply.body.contains(message), "{message}: {}", reply.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM credentials").await, before);
+
+    // A good one with a photo: stored re-encoded as JPEG, not yet counted.
+    let ok = send(
+        form("四级", "s1405 2024 0001", "2024-03-01"),
+        Some(("photo", "证书.png", png(2400, 1600))),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{ok:?}");
+    let (id, number): (i64, String) =
+        sqlx::query_as("SELECT id, number FROM credentials WHERE person_id = $1")
+            .bind(person.parse::<i64>().unwrap())
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(number, "S140520240001");
+    let (status, content_type, photo) = town
+        .bytes(&format!("/admin/units/{station}/credentials/{id}/photo.jpg"))
+        .await;
+    assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
+    let decoded = image::load_from_memory(&photo).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (1600, 1067));
+    assert_eq!(unit_certified(&town, station).await, (before_num, den), "unchecked");
+    let duplicate = send(form("四级", "S140520240001", "2024-03-01"), None).await;
+    assert_eq!(duplicate.status, 400);
+    assert!(duplicate.body.contains("已登记过编号"));
+
+    // A unit admin may not check (not even their own unit's); the town admin may.
+    let hotel = app.unit_id("嘉峰宾馆").await.to_string();
+    let hotel_admin = app.logged_in(HOTEL_ADMIN).await;
+    let hotel_credential: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM credentials c JOIN memberships m ON m.person_id = c.person_id \
+         WHERE m.unit_id = $1 ORDER BY c.id LIMIT 1",
+    )
+    .bind(hotel.parse::<i64>().unwrap())
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let refused = hotel_admin
+        .call(
+            "check_credential",
+            &[("unit_id", &hotel), ("credential_id", &hotel_credential.to_string())],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let checked = town
+        .call(
+            "check_credential",
+            &[("unit_id", &station_text), ("credential_id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(checked.status, 200, "{checked:?}");
+    assert_eq!(unit_certified(&town, station).await, (before_num + 1, den));
+    // The credentials page says so.
+    let page = town.get(&format!("/admin/units/{station}/credentials")).await;
+    assert!(page.body.contains("S140520240001") && page.body.contains("已核验"));
+}
+
+#[tokio::test]
+async fn a_five_level_credential_does_not_qualify_where_the_room_has_linkage() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    // 嘉峰宾馆's control room has linkage control.
+    let hotel = app.unit_id("嘉峰宾馆").await;
+    // Take away whatever they hold, then give them a checked 五级 one.
+    let person = operator_without_credential(&app, hotel).await;
+    assert!(person > 0);
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let (num, den) = unit_certified(&town, hotel).await;
+    let hotel_text = hotel.to_string();
+    let person_text = person.to_string();
+    let reply = town
+        .multipart(
+            "register_credential",
+            &[
+                ("unit_id", &hotel_text),
+                ("person_id", &person_text),
+                ("level", "五级"),
+                ("number", "S140520250099"),
+                ("issuer", "晋城市人力资源和社会保障局"),
+                ("issued_on", "2025-05-01"),
+                ("expires_on", ""),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    sqlx::query("UPDATE credentials SET checked_at = 1 WHERE number = 'S140520250099'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(unit_certified(&town, hotel).await, (num, den), "五级 does not qualify here");
+    let page = town.get(&format!("/admin/units/{hotel}/credentials")).await;
+    assert!(page.body.contains("须四级及以上"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn logged_drills_and_training_move_the_rates_and_strangers_are_refused() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let overdue: i64 = sqlx::query_scalar(
+        "SELECT u.id FROM units u WHERE u.name IN ('李庄豆腐坊', '殷庄沿街商住楼', '窦庄古建筑群保护管理所') ORDER BY u.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let name: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
+        .bind(overdue)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let unit = overdue.to_string();
+    let dashboard = town.get(&format!("/admin/units/{overdue}/coverage")).await;
+    assert_eq!(headline(&dashboard.body, "drills"), (0, 1));
+    let today = app::domain::date::today_in_shanghai().to_string();
+
+    // An attendee who is not on the unit's roster: refused, nothing written.
+    let stranger: i64 = sqlx::query_scalar(
+        "SELECT p.id FROM people p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.unit_id = $1) LIMIT 1",
+    )
+    .bind(overdue)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let sessions = app.count("SELECT COUNT(*) FROM training_sessions").await;
+    let refused = town
+        .post_form(
+            "log_session",
+            &[
+                ("unit_id", &unit),
+                ("kind", "training"),
+                ("held_on", &today),
+                ("topic", "灭火器使用"),
+                ("attendees[]", &stranger.to_string()),
+            ],
+            &format!("/admin/units/{overdue}/sessions"),
+        )
+        .await;
+    assert_eq!(refused.status, 302, "{refused:?}");
+    let back = refused.location.as_deref().unwrap().trim_start_matches(&app.base).to_string();
+    let shown = town.get(&back).await;
+    assert!(shown.body.contains("参加人员"), "{}", shown.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM training_sessions").await, sessions);
+
+    // A drill today: the unit is no longer overdue.
+    let drill = town
+        .post_form(
+            "log_session",
+            &[
+                ("unit_id", &unit),
+                ("kind", "drill"),
+                ("held_on", &today),
+                ("topic", "疏散演练"),
+            ],
+            &format!("/admin/units/{overdue}/sessions"),
+        )
+        .await;
+    assert_eq!(drill.status, 302);
+    assert_eq!(drill.location.as_deref(), Some(format!("/admin/units/{overdue}/sessions").as_str()));
+    let dashboard = town.get(&format!("/admin/units/{overdue}/coverage")).await;
+    assert_eq!(headline(&dashboard.body, "drills"), (1, 1));
+    let town_page = town.get(&format!("/admin/regions/{}/coverage", app.region_id("JF").await)).await;
+    let overdue_list = &town_page.body[town_page.body.find("演练逾期的单位").unwrap()..];
+    assert!(!overdue_list.contains(&name), "{name} left the overdue list");
+
+    // Training for everyone in post raises the annual rate to all of them.
+    let people: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT person_id FROM memberships WHERE unit_id = $1 AND end_date IS NULL",
+    )
+    .bind(overdue)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let ids: Vec<String> = people.iter().map(|p| p.to_string()).collect();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("unit_id", &unit),
+        ("kind", "training"),
+        ("held_on", &today),
+        ("topic", "消防安全知识培训"),
+    ];
+    form.extend(ids.iter().map(|id| ("attendees[]", id.as_str())));
+    let trained = town.call("log_session", &form).await;
+    assert_eq!(trained.status, 200, "{trained:?}");
+    let dashboard = town.get(&format!("/admin/units/{overdue}/coverage")).await;
+    let (num, den) = headline(&dashboard.body, "annual");
+    assert_eq!((num, den), (people.len() as u32, people.len() as u32));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'session.log'").await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn the_report_exports_and_the_cli_match_the_dashboard() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let region = app.region_id("JF").await;
+    let dashboard = town
+        .get(&format!("/admin/regions/{region}/coverage?date=2026-10-31"))
+        .await;
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.body.contains("<svg"), "trend charts are inline SVG");
+    let on_screen: Vec<(u32, u32)> = ["certified", "induction", "annual", "drills"]
+        .iter()
+        .map(|m| headline(&dashboard.body, m))
+        .collect();
+    assert!(on_screen.iter().all(|(_, den)| *den > 0), "{on_screen:?}");
+
+    let (status, content_type, csv) = town
+        .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
+        .await;
+    assert_eq!((status, content_type.as_str()), (200, "text/csv; charset=utf-8"));
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
+    assert!(csv.contains("统计截至 2026-10-31"));
+    let exported: Vec<(u32, u32)> = csv_headlines(&csv).iter().map(|(_, n, d)| (*n, *d)).collect();
+    assert_eq!(exported, on_screen);
+
+    let (status, _, xlsx) = town
+        .bytes(&format!("/admin/regions/{region}/report.xlsx?month=2026-10"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(&xlsx[..2], b"PK", "an .xlsx is a zip");
+
+    let print = town.get(&format!("/admin/regions/{region}/report?month=2026-10")).await;
+    assert!(print.body.contains("2026年10月进展报告"), "{}", print.body);
+    for (label, num, den) in csv_headlines(&csv) {
+        assert!(print.body.contains(&format!("{num}/{den}")), "{label} on the print page");
+    }
+
+    // A village admin's dashboard is their village only; the town's is not theirs.
+    let village = app.logged_in(crate::helpers::DOUZHUANG_ADMIN).await;
+    assert_eq!(village.get(&format!("/admin/regions/{region}/coverage")).await.status, 403);
+    assert_eq!(village.bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10")).await.0, 403);
+    let own = village
+        .get(&format!("/admin/regions/{}/coverage", app.region_id("JF-DZ").await))
+        .await;
+    assert_eq!(own.status, 200);
+    assert!(!own.body.contains("嘉峰宾馆"), "another village's unit");
+}
