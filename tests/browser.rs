@@ -338,7 +338,7 @@ async fn answer_right(phone: &Phone, right: &[usize]) {
 }
 
 #[tokio::test]
-async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_and_passes() {
+async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_passes_and_shows_the_certificate() {
     let app = spawn_seeded_app().await;
     let phone = Phone::open().await;
     phone.sign_in(&app.base, HOTEL_OPERATOR, PASSWORD).await;
@@ -435,5 +435,67 @@ async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_and_passes() {
     let text = phone.wait_for_text("100 分").await;
     assert!(text.contains("合格"), "{text}");
     assert!(text.contains("全部答对"), "{text}");
+
+    // The certificate: its page shows the paper, its PNG opens on the phone,
+    // and the PNG's QR code leads anyone to the verify page.
+    phone.click("a[href^='/certificates/']").await;
+    phone.wait_for_text("打开图片").await;
+    let loaded = phone
+        .eval("const i = document.querySelector('.certificate-paper img'); return i.complete && i.naturalWidth;")
+        .await;
+    assert!(loaded.as_u64().unwrap_or(0) > 0, "the certificate image renders: {loaded}");
+    let png_url = phone
+        .eval("return document.querySelector('a[href$=\\'.png\\']').href;")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    phone.client.goto(&png_url).await.unwrap();
+    let width = phone
+        .eval("const i = document.images[0]; return i ? i.naturalWidth : 0;")
+        .await;
+    assert_eq!(width.as_u64(), Some(1080), "the PNG opens in the browser");
+    let fetched = phone
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => {
+               const u = new Uint8Array(b); let s = '';
+               for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);
+               done(btoa(s));
+             }).catch(e => done('error: ' + e));",
+            vec![serde_json::json!(png_url)],
+        )
+        .await
+        .unwrap();
+    let png = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        fetched.as_str().unwrap(),
+    )
+    .expect("the PNG came back");
+    let image = image::load_from_memory(&png).unwrap().to_luma8();
+    let (w, h) = image.dimensions();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+        image.get_pixel(x as u32, y as u32).0[0]
+    });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let verify_url = grids[0].decode().unwrap().1;
+    assert!(verify_url.starts_with(&format!("{}/v/", app.base)), "{verify_url}");
+
+    // A stranger's phone, not signed in, scans it.
     phone.client.clone().close().await.unwrap();
+    let stranger = Phone::open().await;
+    stranger.client.goto(&verify_url).await.unwrap();
+    let text = stranger.wait_for_text("培训合格证明核验").await;
+    assert!(text.contains("有效"), "{text}");
+    assert!(text.contains("三清三关与家庭防火"), "{text}");
+    let name: String = sqlx::query_scalar("SELECT name FROM people WHERE phone = $1")
+        .bind(HOTEL_OPERATOR)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(text.contains(&app::certificates::mask_name(&name)), "{text}");
+    assert!(!text.contains(&name), "the full name stays private: {text}");
+    stranger.client.clone().close().await.unwrap();
 }
