@@ -443,7 +443,10 @@ async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_passes_and_shows_t
     let loaded = phone
         .eval("const i = document.querySelector('.certificate-paper img'); return i.complete && i.naturalWidth;")
         .await;
-    assert!(loaded.as_u64().unwrap_or(0) > 0, "the certificate image renders: {loaded}");
+    assert!(
+        loaded.as_u64().unwrap_or(0) > 0,
+        "the certificate image renders: {loaded}"
+    );
     let png_url = phone
         .eval("return document.querySelector('a[href$=\\'.png\\']').href;")
         .await
@@ -475,13 +478,17 @@ async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_passes_and_shows_t
     .expect("the PNG came back");
     let image = image::load_from_memory(&png).unwrap().to_luma8();
     let (w, h) = image.dimensions();
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-        image.get_pixel(x as u32, y as u32).0[0]
-    });
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+            image.get_pixel(x as u32, y as u32).0[0]
+        });
     let grids = prepared.detect_grids();
     assert_eq!(grids.len(), 1);
     let verify_url = grids[0].decode().unwrap().1;
-    assert!(verify_url.starts_with(&format!("{}/v/", app.base)), "{verify_url}");
+    assert!(
+        verify_url.starts_with(&format!("{}/v/", app.base)),
+        "{verify_url}"
+    );
 
     // A stranger's phone, not signed in, scans it.
     phone.client.clone().close().await.unwrap();
@@ -495,7 +502,10 @@ async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_passes_and_shows_t
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert!(text.contains(&app::certificates::mask_name(&name)), "{text}");
+    assert!(
+        text.contains(&app::certificates::mask_name(&name)),
+        "{text}"
+    );
     assert!(!text.contains(&name), "the full name stays private: {text}");
     stranger.client.clone().close().await.unwrap();
 }

@@ -74,7 +74,11 @@ pub fn serial_prefix(region_code: Option<&str>) -> String {
         .take_while(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    if prefix.is_empty() { "XT".to_string() } else { prefix }
+    if prefix.is_empty() {
+        "XT".to_string()
+    } else {
+        prefix
+    }
 }
 
 /// Crockford's base32 without the letters people misread (i, l, o, u).
@@ -145,8 +149,8 @@ mod server {
     /// one, so a pass and its certificate commit together); earlier ones of
     /// the same course become superseded. Returns the serial.
     pub async fn issue(conn: &mut AnyConnection, i: &Issue<'_>) -> Result<String, AppError> {
-        let instant = time::OffsetDateTime::from_unix_timestamp(i.issued_at)
-            .map_err(AppError::internal)?;
+        let instant =
+            time::OffsetDateTime::from_unix_timestamp(i.issued_at).map_err(AppError::internal)?;
         let issued_on = crate::domain::date::date_in_shanghai(instant);
         let root = db::certificates::root_region_code(conn).await?;
         let prefix = format!("{}-{}", serial_prefix(root.as_deref()), issued_on.year());
@@ -217,7 +221,11 @@ mod server {
     }
 
     /// Admins of a unit the holder is or was in, or of a region above it.
-    pub async fn may_revoke(db: &Db, user: &CurrentUser, c: &Certificate) -> Result<bool, AppError> {
+    pub async fn may_revoke(
+        db: &Db,
+        user: &CurrentUser,
+        c: &Certificate,
+    ) -> Result<bool, AppError> {
         Ok(admin_access(db, user, c).await?.is_some())
     }
 
@@ -247,7 +255,9 @@ mod server {
         let c = db::certificates::by_serial(db, serial)
             .await?
             .ok_or(AppError::NotFound)?;
-        let access = admin_access(db, user, &c).await?.ok_or(AppError::Forbidden)?;
+        let access = admin_access(db, user, &c)
+            .await?
+            .ok_or(AppError::Forbidden)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AppError::bad_request("请填写撤销原因"));
@@ -318,19 +328,37 @@ mod tests {
 
     #[test]
     fn validity_ends_the_day_before_the_anniversary() {
-        assert_eq!(valid_until(date!(2026 - 11 - 28), 12), Some(date!(2027 - 11 - 27)));
-        assert_eq!(valid_until(date!(2024 - 02 - 29), 12), Some(date!(2025 - 02 - 27)));
-        assert_eq!(valid_until(date!(2026 - 01 - 31), 1), Some(date!(2026 - 02 - 27)));
+        assert_eq!(
+            valid_until(date!(2026 - 11 - 28), 12),
+            Some(date!(2027 - 11 - 27))
+        );
+        assert_eq!(
+            valid_until(date!(2024 - 02 - 29), 12),
+            Some(date!(2025 - 02 - 27))
+        );
+        assert_eq!(
+            valid_until(date!(2026 - 01 - 31), 1),
+            Some(date!(2026 - 02 - 27))
+        );
         assert_eq!(valid_until(date!(2026 - 11 - 28), 0), None);
     }
 
     #[test]
     fn status_prefers_revoked_then_superseded_then_expired() {
         let today = "2026-11-28";
-        assert_eq!(Status::of(Some("2026-11-28"), false, false, today), Status::Valid);
-        assert_eq!(Status::of(Some("2026-11-27"), false, false, today), Status::Expired);
+        assert_eq!(
+            Status::of(Some("2026-11-28"), false, false, today),
+            Status::Valid
+        );
+        assert_eq!(
+            Status::of(Some("2026-11-27"), false, false, today),
+            Status::Expired
+        );
         assert_eq!(Status::of(None, false, false, today), Status::Valid);
-        assert_eq!(Status::of(Some("2026-11-27"), true, false, today), Status::Superseded);
+        assert_eq!(
+            Status::of(Some("2026-11-27"), true, false, today),
+            Status::Superseded
+        );
         assert_eq!(Status::of(None, true, true, today), Status::Revoked);
     }
 }

@@ -37,10 +37,15 @@ use leptos_router::{
 use crate::components::layout::Layout;
 use crate::routes::account::{AccountPage, LoginPage, PasswordPage};
 use crate::routes::admin::{
-    AdminHomePage, audit::AuditPage,
+    AdminHomePage,
+    audit::AuditPage,
     coverage::{RegionCoveragePage, ReportPage, UnitCoveragePage},
-    credentials::CredentialsPage, import::ImportPage, member::MemberPage, region::RegionPage,
-    training::SessionsPage, unit::UnitPage,
+    credentials::CredentialsPage,
+    import::ImportPage,
+    member::MemberPage,
+    region::RegionPage,
+    training::SessionsPage,
+    unit::UnitPage,
 };
 use crate::routes::certificates::{CertificatePage, MyCertificatesPage, VerifyPage};
 use crate::routes::courses::{CataloguePage, CoursePage, LessonPage};

@@ -10,13 +10,17 @@ use app::error::AppError;
 use app::routes::certificates::chinese_date;
 use app::state::AppState;
 use axum::extract::{ConnectInfo, Path, State};
-use std::net::SocketAddr;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use std::net::SocketAddr;
 
 /// The certificate, if the signed-in caller may see it in full.
-async fn viewable(state: &AppState, headers: &HeaderMap, serial: &str) -> Result<Certificate, AppError> {
+async fn viewable(
+    state: &AppState,
+    headers: &HeaderMap,
+    serial: &str,
+) -> Result<Certificate, AppError> {
     let user = signed_in(state, headers).await?;
     let c = db::certificates::by_serial(&state.db, serial)
         .await?
@@ -50,12 +54,19 @@ fn private_file(content_type: &'static str, bytes: Vec<u8>) -> Response {
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // Holds a full name: never in a shared cache.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     response
 }
 
 /// `GET /certificates/{serial}/certificate.svg`
-pub async fn svg(State(state): State<AppState>, Path(serial): Path<String>, headers: HeaderMap) -> Response {
+pub async fn svg(
+    State(state): State<AppState>,
+    Path(serial): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let svg = viewable(&state, &headers, &serial)
         .await
         .and_then(|c| card_svg(&state, &c).map_err(AppError::internal));
@@ -67,7 +78,11 @@ pub async fn svg(State(state): State<AppState>, Path(serial): Path<String>, head
 
 /// `GET /certificates/{serial}/certificate.png`: rendered on a blocking
 /// thread (≈ 0.1 s of CPU in release) so requests keep flowing.
-pub async fn png(State(state): State<AppState>, Path(serial): Path<String>, headers: HeaderMap) -> Response {
+pub async fn png(
+    State(state): State<AppState>,
+    Path(serial): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let c = match viewable(&state, &headers, &serial).await {
         Ok(c) => c,
         Err(err) => return error_response(err, &format!("/certificates/{serial}")),
@@ -90,8 +105,14 @@ pub async fn png(State(state): State<AppState>, Path(serial): Path<String>, head
 fn json_response(value: serde_json::Value) -> Response {
     let mut response = (StatusCode::OK, value.to_string()).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/ld+json; charset=utf-8"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/ld+json; charset=utf-8"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     response
 }
 
@@ -113,7 +134,11 @@ pub async fn assertion(
     }
 }
 
-async fn assertion_json(state: &AppState, address: &str, code: &str) -> Result<serde_json::Value, AppError> {
+async fn assertion_json(
+    state: &AppState,
+    address: &str,
+    code: &str,
+) -> Result<serde_json::Value, AppError> {
     let c = certs::lookup(&state.db, address, code).await?;
     let phone: String = sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
         .bind(c.person_id)

@@ -159,23 +159,30 @@ impl Cli {
                 out,
             }) => {
                 let db = open(&self.db).await?;
-                app::db::migrate(&db).await.context("migrating the database")?;
+                app::db::migrate(&db)
+                    .await
+                    .context("migrating the database")?;
                 let region_id = find_region(&db, &region).await?;
                 let access = app::auth::scope::command_line_region(&db, region_id)
                     .await
                     .map_err(app_error)?;
                 let (month, year) = (month.unwrap_or_default(), year.unwrap_or_default());
-                let report = app::routes::admin::coverage::server::report(&db, &access, &month, &year)
-                    .await
-                    .map_err(app_error)?;
-                let title = app::routes::admin::coverage::report_title(&report.scope_name, &month, &year);
+                let report =
+                    app::routes::admin::coverage::server::report(&db, &access, &month, &year)
+                        .await
+                        .map_err(app_error)?;
+                let title =
+                    app::routes::admin::coverage::report_title(&report.scope_name, &month, &year);
                 let bytes = match format {
                     ReportFormat::Csv => crate::reports::csv(&report, &title),
-                    ReportFormat::Xlsx => crate::reports::xlsx(&report, &title).context("writing the workbook")?,
+                    ReportFormat::Xlsx => {
+                        crate::reports::xlsx(&report, &title).context("writing the workbook")?
+                    }
                 };
                 match out {
                     Some(path) => {
-                        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                        std::fs::write(&path, bytes)
+                            .with_context(|| format!("writing {}", path.display()))?;
                         eprintln!("{title}: written to {}", path.display());
                     }
                     None => {

@@ -30,7 +30,12 @@ pub async fn roster_xlsx(
 
 /// A download with a Chinese file name (RFC 6266 `filename*`) and an ASCII
 /// fallback for old clients.
-pub fn attachment(content_type: &'static str, ascii_name: &str, name: &str, bytes: Vec<u8>) -> Response {
+pub fn attachment(
+    content_type: &'static str,
+    ascii_name: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Response {
     let disposition = format!(
         "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
         app::components::errors::encode(name)
@@ -66,7 +71,10 @@ pub fn error_response(err: AppError, back: &str) -> Response {
 }
 
 /// The signed-in caller of a plain (non-Leptos) route.
-pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<app::auth::CurrentUser, AppError> {
+pub async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<app::auth::CurrentUser, AppError> {
     let token = app::auth::session::token_from_headers(headers).ok_or(AppError::Unauthenticated)?;
     let user = db::sessions::user_by_token_hash(
         &state.db,
@@ -126,7 +134,8 @@ pub async fn credential_photo(
     let photo = async {
         let user = signed_in(&state, &headers).await?;
         let access = scope::authorize_unit(&state.db, &user, unit_id).await?;
-        let credential = app::actions::credentials::in_unit(&state.db, &access, credential_id).await?;
+        let credential =
+            app::actions::credentials::in_unit(&state.db, &access, credential_id).await?;
         db::credentials::photo(&state.db, credential.id)
             .await?
             .ok_or(AppError::NotFound)
@@ -137,7 +146,10 @@ pub async fn credential_photo(
             let h = response.headers_mut();
             // Always re-encoded as JPEG on upload, whatever was declared.
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
             response
         }
         Err(err) => error_response(err, &format!("/admin/units/{unit_id}/credentials")),
@@ -174,7 +186,12 @@ pub async fn region_report(
         Err(err) => return error_response(err, &back),
     };
     match file.as_str() {
-        "report.csv" => attachment("text/csv; charset=utf-8", "report.csv", &format!("{title}.csv"), crate::reports::csv(&r, &title)),
+        "report.csv" => attachment(
+            "text/csv; charset=utf-8",
+            "report.csv",
+            &format!("{title}.csv"),
+            crate::reports::csv(&r, &title),
+        ),
         "report.xlsx" => match crate::reports::xlsx(&r, &title) {
             Ok(bytes) => attachment(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -19,7 +19,9 @@ fn headline_rows(r: &CoverageReport) -> Vec<Vec<String>> {
                 percent(&f.cell),
                 f.cell.num.to_string(),
                 f.cell.den.to_string(),
-                f.target_percent.map(|t| format!("{t:.1}%")).unwrap_or_default(),
+                f.target_percent
+                    .map(|t| format!("{t:.1}%"))
+                    .unwrap_or_default(),
                 f.due.clone().unwrap_or_default(),
                 f.gap.to_string(),
                 match f.on_track {
@@ -32,12 +34,21 @@ fn headline_rows(r: &CoverageReport) -> Vec<Vec<String>> {
         .collect()
 }
 
-const HEADLINE_HEAD: [&str; 8] = ["指标", "比率", "达标", "应计", "目标", "目标期限", "差距", "进度"];
+const HEADLINE_HEAD: [&str; 8] = [
+    "指标",
+    "比率",
+    "达标",
+    "应计",
+    "目标",
+    "目标期限",
+    "差距",
+    "进度",
+];
 
 fn table_head(first: &str) -> Vec<String> {
     let mut head = vec![first.to_string()];
     for c in COLUMNS {
-        head.push(format!("{c}"));
+        head.push(c.to_string());
         head.push(format!("{c}（达标/应计）"));
     }
     head
@@ -67,10 +78,16 @@ fn month_rows(r: &CoverageReport) -> Vec<CoverageRow> {
         .collect()
 }
 
-/// (sheet name, header, rows) for every section.
-fn sections(r: &CoverageReport) -> Vec<(&'static str, Vec<String>, Vec<Vec<String>>)> {
+/// A sheet (or CSV block): its name, header and rows.
+type Section = (&'static str, Vec<String>, Vec<Vec<String>>);
+
+fn sections(r: &CoverageReport) -> Vec<Section> {
     vec![
-        ("总体情况", HEADLINE_HEAD.iter().map(|s| s.to_string()).collect(), headline_rows(r)),
+        (
+            "总体情况",
+            HEADLINE_HEAD.iter().map(|s| s.to_string()).collect(),
+            headline_rows(r),
+        ),
         ("按村", table_head("村（社区）"), table_rows(&r.by_region)),
         ("按行业", table_head("行业"), table_rows(&r.by_industry)),
         ("按单位", table_head("单位"), table_rows(&r.by_unit)),
@@ -88,7 +105,13 @@ pub fn csv(r: &CoverageReport, title: &str) -> Vec<u8> {
         let _ = w.flush();
     }
     let mut out = "\u{feff}".as_bytes().to_vec();
-    write(&mut out, &[vec![title.to_string()], vec![format!("统计截至 {}", r.as_of)]]);
+    write(
+        &mut out,
+        &[
+            vec![title.to_string()],
+            vec![format!("统计截至 {}", r.as_of)],
+        ],
+    );
     for (name, head, rows) in sections(r) {
         // A blank line between sections.
         out.push(b'\n');

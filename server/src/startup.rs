@@ -165,9 +165,18 @@ pub fn build_router(state: AppState) -> Router {
             get(downloads::credential_photo),
         )
         .route("/media/{course}/{file}", get(reading::media))
-        .route("/certificates/{serial}/certificate.svg", get(certificate_files::svg))
-        .route("/certificates/{serial}/certificate.png", get(certificate_files::png))
-        .route("/v/{code}/assertion.json", get(certificate_files::assertion))
+        .route(
+            "/certificates/{serial}/certificate.svg",
+            get(certificate_files::svg),
+        )
+        .route(
+            "/certificates/{serial}/certificate.png",
+            get(certificate_files::png),
+        )
+        .route(
+            "/v/{code}/assertion.json",
+            get(certificate_files::assertion),
+        )
         .route("/badges/issuer.json", get(certificate_files::issuer))
         .route("/badges/{file}", get(certificate_files::badge_class))
         .route("/text-size", get(reading::text_size))
@@ -186,7 +195,9 @@ async fn close_overdue_exams(state: AppState) {
             &state.db,
             &state.site.library(),
             app::actions::now(),
-        ).await {
+        )
+        .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(attempts = n, "overdue exams graded"),
             Err(err) => tracing::warn!(error = %err, "grading overdue exams failed"),

@@ -395,7 +395,11 @@ async fn export_report_writes_the_same_figures_as_the_download() {
         .args(["export", "report", "--region", "JF", "--month", "2026-10"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(http_csv).unwrap(),
@@ -405,11 +409,17 @@ async fn export_report_writes_the_same_figures_as_the_download() {
     let dir = tempfile_dir();
     let path = dir.join("summary.xlsx");
     let out = xuetang(&app.database.url)
-        .args(["export", "report", "--region", "JF", "--year", "2025", "--format", "xlsx", "--out"])
+        .args([
+            "export", "report", "--region", "JF", "--year", "2025", "--format", "xlsx", "--out",
+        ])
         .arg(&path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(&std::fs::read(&path).unwrap()[..2], b"PK");
 
     let bad = xuetang(&app.database.url)

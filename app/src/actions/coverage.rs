@@ -15,7 +15,10 @@ pub const SERIES_FROM: Date = time::macros::date!(2024 - 01 - 01);
 pub const EXPIRING_DAYS: u32 = 60;
 
 fn cell(r: Ratio) -> Cell {
-    Cell { num: r.num, den: r.den }
+    Cell {
+        num: r.num,
+        den: r.den,
+    }
 }
 
 fn cells(c: &Counts) -> Vec<Cell> {
@@ -28,7 +31,12 @@ pub fn figure(targets: &[Target], metric: Metric, as_of: Date, ratio: Ratio) -> 
         metric: metric.code().to_string(),
         label: metric.label().to_string(),
         cell: cell(ratio),
-        counted: if metric == Metric::Drills { "家" } else { "人" }.to_string(),
+        counted: if metric == Metric::Drills {
+            "家"
+        } else {
+            "人"
+        }
+        .to_string(),
         target_percent: status.as_ref().map(|s| s.target_percent),
         due: status.as_ref().map(|s| s.due.to_string()),
         gap: status.as_ref().map_or(0, |s| s.gap),
@@ -62,7 +70,11 @@ pub struct ScopeInfo {
 pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageReport, AppError> {
     let (facts, names) = db::coverage::load(db, info.scope).await?;
     let mut operator_units: HashMap<i64, Vec<i64>> = HashMap::new();
-    for m in facts.memberships.iter().filter(|m| m.post == coverage::Post::Operator) {
+    for m in facts
+        .memberships
+        .iter()
+        .filter(|m| m.post == coverage::Post::Operator)
+    {
         let units = operator_units.entry(m.person_id).or_default();
         if !units.contains(&m.unit_id) {
             units.push(m.unit_id);
@@ -119,12 +131,18 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
     let charts = Metric::ALL
         .iter()
         .map(|m| {
-            let points: Vec<(Date, Option<f64>)> =
-                series.iter().map(|(d, c)| (*d, c.get(*m).percent())).collect();
+            let points: Vec<(Date, Option<f64>)> = series
+                .iter()
+                .map(|(d, c)| (*d, c.get(*m).percent()))
+                .collect();
             let own: Vec<Target> = targets.iter().filter(|t| t.metric == *m).cloned().collect();
             (
                 m.label().to_string(),
-                coverage::trend_svg(&format!("{}{}月度走势", info.name, m.label()), &points, &own),
+                coverage::trend_svg(
+                    &format!("{}{}月度走势", info.name, m.label()),
+                    &points,
+                    &own,
+                ),
             )
         })
         .collect();
@@ -134,7 +152,13 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
     let units_of = |person: i64| {
         operator_units
             .get(&person)
-            .map(|units| units.iter().map(|u| unit_name(*u)).collect::<Vec<_>>().join("、"))
+            .map(|units| {
+                units
+                    .iter()
+                    .map(|u| unit_name(*u))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            })
             .unwrap_or_default()
     };
     let actions = ActionLists {
@@ -216,7 +240,10 @@ async fn region_rows(
         .map(|(id, _, name)| CoverageRow {
             name: name.clone(),
             link: Some(format!("/admin/regions/{id}/coverage")),
-            cells: grouped.get(&Some(*id)).map(cells).unwrap_or_else(|| cells(&Counts::default())),
+            cells: grouped
+                .get(&Some(*id))
+                .map(cells)
+                .unwrap_or_else(|| cells(&Counts::default())),
         })
         .collect();
     if let Some(direct) = grouped.get(&None) {
@@ -241,9 +268,18 @@ mod tests {
 
     #[test]
     fn a_month_is_taken_at_its_last_day_or_today() {
-        assert_eq!(month_as_of("2026-10", date!(2026 - 11 - 28)).unwrap(), date!(2026 - 10 - 31));
-        assert_eq!(month_as_of("2024-02", date!(2026 - 11 - 28)).unwrap(), date!(2024 - 02 - 29));
-        assert_eq!(month_as_of("2026-11", date!(2026 - 11 - 28)).unwrap(), date!(2026 - 11 - 28));
+        assert_eq!(
+            month_as_of("2026-10", date!(2026 - 11 - 28)).unwrap(),
+            date!(2026 - 10 - 31)
+        );
+        assert_eq!(
+            month_as_of("2024-02", date!(2026 - 11 - 28)).unwrap(),
+            date!(2024 - 02 - 29)
+        );
+        assert_eq!(
+            month_as_of("2026-11", date!(2026 - 11 - 28)).unwrap(),
+            date!(2026 - 11 - 28)
+        );
         assert!(month_as_of("2026-12", date!(2026 - 11 - 28)).is_err());
         assert!(month_as_of("2026/10", date!(2026 - 11 - 28)).is_err());
     }
@@ -251,17 +287,35 @@ mod tests {
     #[test]
     fn a_figure_carries_the_gap_to_its_next_milestone() {
         let targets = vec![
-            Target { metric: Metric::Certified, due: date!(2024 - 12 - 31), percent: 85.0 },
-            Target { metric: Metric::Certified, due: date!(2026 - 12 - 31), percent: 100.0 },
+            Target {
+                metric: Metric::Certified,
+                due: date!(2024 - 12 - 31),
+                percent: 85.0,
+            },
+            Target {
+                metric: Metric::Certified,
+                due: date!(2026 - 12 - 31),
+                percent: 100.0,
+            },
         ];
         // 17 of 20 on 2026-11-28: the 2026 milestone (100 %) needs 3 more.
-        let f = figure(&targets, Metric::Certified, date!(2026 - 11 - 28), Ratio { num: 17, den: 20 });
+        let f = figure(
+            &targets,
+            Metric::Certified,
+            date!(2026 - 11 - 28),
+            Ratio { num: 17, den: 20 },
+        );
         assert_eq!(f.gap, 3);
         assert_eq!(f.target_percent, Some(100.0));
         assert_eq!(f.due.as_deref(), Some("2026-12-31"));
         assert_eq!(f.on_track, Some(false));
         assert_eq!(f.cell.percent_text(), "85.0%");
-        let none = figure(&targets, Metric::Drills, date!(2026 - 11 - 28), Ratio { num: 0, den: 0 });
+        let none = figure(
+            &targets,
+            Metric::Drills,
+            date!(2026 - 11 - 28),
+            Ratio { num: 0, den: 0 },
+        );
         assert_eq!(none.on_track, None);
         assert_eq!(none.cell.percent_text(), "—");
         assert_eq!(none.counted, "家");

@@ -75,9 +75,10 @@ fn parse_date(field: &str, value: &str) -> Result<time::Date, AppError> {
 }
 
 pub async fn register(db: &Db, access: &UnitAccess, form: CredentialForm) -> Result<i64, AppError> {
-    let level = Level::parse(&form.level).map_err(|e| AppError::bad_request(format!("等级：{e}")))?;
-    let number =
-        CredentialNumber::parse(&form.number).map_err(|e| AppError::bad_request(format!("证书编号：{e}")))?;
+    let level =
+        Level::parse(&form.level).map_err(|e| AppError::bad_request(format!("等级：{e}")))?;
+    let number = CredentialNumber::parse(&form.number)
+        .map_err(|e| AppError::bad_request(format!("证书编号：{e}")))?;
     let issuer = form.issuer.trim();
     if issuer.is_empty() || issuer.chars().count() > 60 {
         return Err(AppError::bad_request("发证机关：请填写，不超过60字"));
@@ -137,7 +138,11 @@ pub async fn register(db: &Db, access: &UnitAccess, form: CredentialForm) -> Res
     if let Some(photo) = &photo {
         db::credentials::put_photo(&mut tx, id, "image/jpeg", photo).await?;
     }
-    let detail = format!("登记 {name} 的消防设施操作员证书（{}，编号 {}）", level.label(), number.as_str());
+    let detail = format!(
+        "登记 {name} 的消防设施操作员证书（{}，编号 {}）",
+        level.label(),
+        number.as_str()
+    );
     audit::record(
         &mut tx,
         &audit::Entry {
@@ -157,13 +162,21 @@ pub async fn register(db: &Db, access: &UnitAccess, form: CredentialForm) -> Res
 
 /// The credential, if the unit in `access` may act on it (its holder is or
 /// was the unit's member).
-pub async fn in_unit(db: &Db, access: &UnitAccess, id: i64) -> Result<crate::model::CredentialRow, AppError> {
-    let c = db::credentials::get(db, id).await?.ok_or(AppError::NotFound)?;
-    let member: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE person_id = $1 AND unit_id = $2")
-        .bind(c.person_id)
-        .bind(access.unit_id())
-        .fetch_one(db)
-        .await?;
+pub async fn in_unit(
+    db: &Db,
+    access: &UnitAccess,
+    id: i64,
+) -> Result<crate::model::CredentialRow, AppError> {
+    let c = db::credentials::get(db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let member: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE person_id = $1 AND unit_id = $2",
+    )
+    .bind(c.person_id)
+    .bind(access.unit_id())
+    .fetch_one(db)
+    .await?;
     if member == 0 {
         return Err(AppError::Forbidden);
     }
@@ -171,14 +184,22 @@ pub async fn in_unit(db: &Db, access: &UnitAccess, id: i64) -> Result<crate::mod
 }
 
 /// Region admins only: a unit cannot vouch for its own registrations.
-pub async fn check(db: &Db, access: &RegionAccess, unit: &UnitAccess, id: i64) -> Result<(), AppError> {
+pub async fn check(
+    db: &Db,
+    access: &RegionAccess,
+    unit: &UnitAccess,
+    id: i64,
+) -> Result<(), AppError> {
     let c = in_unit(db, unit, id).await?;
     let now = super::now();
     let mut tx = db.begin().await?;
     if !db::credentials::mark_checked(&mut tx, c.id, access.actor(), now).await? {
         return Err(AppError::bad_request("这份证书已经核验过了"));
     }
-    let detail = format!("核验 {} 的消防设施操作员证书（编号 {}）", c.person_name, c.number);
+    let detail = format!(
+        "核验 {} 的消防设施操作员证书（编号 {}）",
+        c.person_name, c.number
+    );
     audit::record(
         &mut tx,
         &audit::Entry {
@@ -244,11 +265,20 @@ mod tests {
 
     #[test]
     fn other_files_are_refused_by_content_not_name() {
-        assert_eq!(reencode_photo(b"<svg onload=alert(1)>"), Err(PhotoError::NotAnImage));
-        assert_eq!(reencode_photo(b"GIF89a\x01\x00\x01\x00"), Err(PhotoError::NotAnImage));
+        assert_eq!(
+            reencode_photo(b"<svg onload=alert(1)>"),
+            Err(PhotoError::NotAnImage)
+        );
+        assert_eq!(
+            reencode_photo(b"GIF89a\x01\x00\x01\x00"),
+            Err(PhotoError::NotAnImage)
+        );
         let mut truncated = png(10, 10);
         truncated.truncate(40);
         assert_eq!(reencode_photo(&truncated), Err(PhotoError::Unreadable));
-        assert_eq!(reencode_photo(&vec![0u8; MAX_PHOTO_BYTES + 1]), Err(PhotoError::TooLarge));
+        assert_eq!(
+            reencode_photo(&vec![0u8; MAX_PHOTO_BYTES + 1]),
+            Err(PhotoError::TooLarge)
+        );
     }
 }

@@ -85,7 +85,11 @@ pub async fn log(db: &Db, access: &UnitAccess, form: SessionForm) -> Result<i64,
         &attendees,
     )
     .await?;
-    let detail = format!("登记{}：{day}「{topic}」，{} 人参加", kind.label(), attendees.len());
+    let detail = format!(
+        "登记{}：{day}「{topic}」，{} 人参加",
+        kind.label(),
+        attendees.len()
+    );
     audit::record(
         &mut tx,
         &audit::Entry {

@@ -10,8 +10,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::iter::Sum;
 use std::ops::{Add, AddAssign};
 
-use serde::{Deserialize, Serialize};
 pub use crate::domain::date::add_months;
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
 /// Look-back of annual training and drills for ordinary units, in months.

@@ -62,10 +62,11 @@ const SELECT: &str = "SELECT c.id, c.serial, c.verify_code, c.person_id, p.name,
     FROM certificates c JOIN people p ON p.id = c.person_id";
 
 async fn one(db: &Db, filter: &str, value: &str) -> Result<Option<Certificate>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE {filter} = $1")))
-        .bind(value)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE {filter} = $1")))
+            .bind(value)
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(certificate))
 }
 
@@ -78,10 +79,12 @@ pub async fn by_serial(db: &Db, serial: &str) -> Result<Option<Certificate>, sql
 }
 
 pub async fn by_attempt(db: &Db, attempt_id: i64) -> Result<Option<Certificate>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.attempt_id = $1")))
-        .bind(attempt_id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE c.attempt_id = $1"
+    )))
+    .bind(attempt_id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(certificate))
 }
 
@@ -99,7 +102,10 @@ pub async fn for_person(db: &Db, person_id: i64) -> Result<Vec<Certificate>, sql
 /// The next number for `prefix` (e.g. "JF-2026"), starting at 1. The update
 /// takes a row lock on PostgreSQL and the write lock on SQLite, so two
 /// issuing transactions never get the same number.
-pub async fn next_serial_number(conn: &mut AnyConnection, prefix: &str) -> Result<i64, sqlx::Error> {
+pub async fn next_serial_number(
+    conn: &mut AnyConnection,
+    prefix: &str,
+) -> Result<i64, sqlx::Error> {
     sqlx::query(
         "INSERT INTO serial_counters (prefix, last_value) VALUES ($1, 0) ON CONFLICT (prefix) DO NOTHING",
     )
@@ -188,8 +194,10 @@ pub async fn revoke(
 
 /// Units the person is or was a member of: who may revoke is decided by them.
 pub async fn units_of_person(db: &Db, person_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT DISTINCT unit_id FROM memberships WHERE person_id = $1 ORDER BY unit_id")
-        .bind(person_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT DISTINCT unit_id FROM memberships WHERE person_id = $1 ORDER BY unit_id",
+    )
+    .bind(person_id)
+    .fetch_all(db)
+    .await
 }

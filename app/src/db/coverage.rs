@@ -56,18 +56,20 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
     .await?;
     let units = units
         .into_iter()
-        .map(|(id, region_id, name, industry, key_unit, gathering, room, linkage)| {
-            names.units.insert(id, name);
-            UnitFacts {
-                id,
-                region_id,
-                industry,
-                is_key_unit: key_unit != 0,
-                is_public_gathering: gathering != 0,
-                has_control_room: room != 0,
-                linkage: linkage != 0,
-            }
-        })
+        .map(
+            |(id, region_id, name, industry, key_unit, gathering, room, linkage)| {
+                names.units.insert(id, name);
+                UnitFacts {
+                    id,
+                    region_id,
+                    industry,
+                    is_key_unit: key_unit != 0,
+                    is_public_gathering: gathering != 0,
+                    has_control_room: room != 0,
+                    linkage: linkage != 0,
+                }
+            },
+        )
         .collect();
 
     let rows: Vec<(i64, i64, String, String, Option<String>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -84,7 +86,11 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
             Some(Membership {
                 person_id,
                 unit_id,
-                post: if post == "operator" { Post::Operator } else { Post::Other },
+                post: if post == "operator" {
+                    Post::Operator
+                } else {
+                    Post::Other
+                },
                 start: date(&start)?,
                 end: match end {
                     Some(e) => Some(date(&e)?),
@@ -94,8 +100,11 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
         })
         .collect();
 
-    let people_in = format!("SELECT m.person_id FROM memberships m WHERE m.unit_id IN ({units_in})");
-    let rows: Vec<(i64, i64, String, Option<String>, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let people_in =
+        format!("SELECT m.person_id FROM memberships m WHERE m.unit_id IN ({units_in})");
+    // person, level, issued, expires, checked at
+    type CredentialRow = (i64, i64, String, Option<String>, Option<i64>);
+    let rows: Vec<CredentialRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT person_id, level, issued_on, expires_on, checked_at FROM credentials \
          WHERE withdrawn_at IS NULL AND person_id IN ({people_in})"
     )))
@@ -130,7 +139,12 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
     .await?;
     let trainings = rows
         .into_iter()
-        .filter_map(|(person_id, day)| Some(Training { person_id, date: date(&day)? }))
+        .filter_map(|(person_id, day)| {
+            Some(Training {
+                person_id,
+                date: date(&day)?,
+            })
+        })
         .collect();
 
     let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -141,7 +155,12 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
     .await?;
     let drills = rows
         .into_iter()
-        .filter_map(|(unit_id, day)| Some(Drill { unit_id, date: date(&day)? }))
+        .filter_map(|(unit_id, day)| {
+            Some(Drill {
+                unit_id,
+                date: date(&day)?,
+            })
+        })
         .collect();
 
     Ok((

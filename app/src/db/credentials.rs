@@ -6,7 +6,19 @@ use sqlx::AnyConnection;
 
 pub use crate::model::CredentialRow;
 
-type Row = (i64, i64, String, i64, i64, String, String, String, Option<String>, Option<i64>, i64);
+type Row = (
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    i64,
+);
 
 fn credential(r: Row) -> CredentialRow {
     CredentialRow {
@@ -81,12 +93,17 @@ pub async fn insert(conn: &mut AnyConnection, c: &NewCredential<'_>) -> Result<i
     .await
 }
 
-pub async fn number_taken(conn: &mut AnyConnection, person_id: i64, number: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials WHERE person_id = $1 AND number = $2")
-        .bind(person_id)
-        .bind(number)
-        .fetch_one(&mut *conn)
-        .await?;
+pub async fn number_taken(
+    conn: &mut AnyConnection,
+    person_id: i64,
+    number: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM credentials WHERE person_id = $1 AND number = $2")
+            .bind(person_id)
+            .bind(number)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(n > 0)
 }
 
@@ -96,13 +113,15 @@ pub async fn put_photo(
     content_type: &str,
     bytes: &[u8],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO credential_photos (credential_id, content_type, bytes) VALUES ($1, $2, $3)")
-        .bind(credential_id)
-        .bind(content_type)
-        .bind(bytes)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "INSERT INTO credential_photos (credential_id, content_type, bytes) VALUES ($1, $2, $3)",
+    )
+    .bind(credential_id)
+    .bind(content_type)
+    .bind(bytes)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
 }
 
 pub async fn photo(db: &Db, credential_id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
@@ -113,7 +132,12 @@ pub async fn photo(db: &Db, credential_id: i64) -> Result<Option<(String, Vec<u8
 }
 
 /// `false` when it was checked already.
-pub async fn mark_checked(conn: &mut AnyConnection, id: i64, by: Option<i64>, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn mark_checked(
+    conn: &mut AnyConnection,
+    id: i64,
+    by: Option<i64>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE credentials SET checked_at = $2, checked_by = $3 WHERE id = $1 AND checked_at IS NULL AND withdrawn_at IS NULL",
     )
@@ -126,10 +150,12 @@ pub async fn mark_checked(conn: &mut AnyConnection, id: i64, by: Option<i64>, no
 }
 
 pub async fn withdraw(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE credentials SET withdrawn_at = $2 WHERE id = $1 AND withdrawn_at IS NULL")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE credentials SET withdrawn_at = $2 WHERE id = $1 AND withdrawn_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }

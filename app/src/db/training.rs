@@ -37,7 +37,11 @@ pub struct NewSession<'a> {
     pub created_by: Option<i64>,
 }
 
-pub async fn insert(conn: &mut AnyConnection, s: &NewSession<'_>, attendees: &[i64]) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    s: &NewSession<'_>,
+    attendees: &[i64],
+) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO training_sessions (unit_id, kind, held_on, topic, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -61,7 +65,11 @@ pub async fn insert(conn: &mut AnyConnection, s: &NewSession<'_>, attendees: &[i
 }
 
 /// People with a post in the unit on `day` (the end day counts).
-pub async fn in_post_on(db: &Db, unit_id: i64, day: &str) -> Result<Vec<(i64, String)>, sqlx::Error> {
+pub async fn in_post_on(
+    db: &Db,
+    unit_id: i64,
+    day: &str,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT DISTINCT p.id, p.name FROM memberships m JOIN people p ON p.id = m.person_id \
          WHERE m.unit_id = $1 AND m.start_date <= $2 AND (m.end_date IS NULL OR m.end_date >= $2) ORDER BY p.name, p.id",

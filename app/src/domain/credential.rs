@@ -111,7 +111,9 @@ mod tests {
     #[test]
     fn numbers_are_normalised_and_checked() {
         assert_eq!(
-            CredentialNumber::parse(" s1405 2024 0001 ").unwrap().as_str(),
+            CredentialNumber::parse(" s1405 2024 0001 ")
+                .unwrap()
+                .as_str(),
             "S140520240001"
         );
         assert_eq!(CredentialNumber::parse(""), Err(BadNumber::Empty));

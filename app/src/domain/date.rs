@@ -41,7 +41,10 @@ mod tests {
         use time::macros::date;
         assert_eq!(add_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
         assert_eq!(add_months(date!(2024 - 02 - 29), 12), date!(2025 - 02 - 28));
-        assert_eq!(add_months(date!(2024 - 02 - 29), -12), date!(2023 - 02 - 28));
+        assert_eq!(
+            add_months(date!(2024 - 02 - 29), -12),
+            date!(2023 - 02 - 28)
+        );
         assert_eq!(add_months(date!(2026 - 12 - 15), 1), date!(2027 - 01 - 15));
         assert_eq!(add_months(date!(2026 - 01 - 15), -1), date!(2025 - 12 - 15));
     }

@@ -60,7 +60,9 @@ pub fn chinese_date(date: &str) -> String {
 }
 
 fn until_text(until: &Option<String>) -> String {
-    until.as_deref().map_or("长期有效".to_string(), chinese_date)
+    until
+        .as_deref()
+        .map_or("长期有效".to_string(), chinese_date)
 }
 
 /// Signed-in learners, about their own certificates.

@@ -537,7 +537,13 @@ pub async fn exam_result(attempt: i64) -> Result<ExamResultData, AppError> {
         let state = crate::state::AppState::current()?;
         let user = crate::auth::session::require_user().await?;
         let mut a = server::own_attempt(&state.db, &user, attempt).await?;
-        server::close_if_overdue(&state.db, &state.site.library(), &mut a, crate::actions::now()).await?;
+        server::close_if_overdue(
+            &state.db,
+            &state.site.library(),
+            &mut a,
+            crate::actions::now(),
+        )
+        .await?;
         if a.submitted_at.is_none() {
             return Err(AppError::bad_request("还没有交卷"));
         }

@@ -24,7 +24,11 @@ fn csv_headlines(csv: &str) -> Vec<(String, u32, u32)> {
         .take_while(|l| !l.is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[0].to_string(), f[2].parse().unwrap(), f[3].parse().unwrap())
+            (
+                f[0].to_string(),
+                f[2].parse().unwrap(),
+                f[3].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -88,7 +92,8 @@ async fn a_registered_credential_counts_once_a_region_admin_checks_it() {
             ("expires_on", String::new()),
         ]
     };
-    let send = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, &'static str, Vec<u8>)>| {
+    let send = |fields: Vec<(&'static str, String)>,
+                file: Option<(&'static str, &'static str, Vec<u8>)>| {
         let town = &town;
         async move {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -101,8 +106,16 @@ async fn a_registered_credential_counts_once_a_region_admin_checks_it() {
     for (fields, file, message) in [
         (form("六级", "S140520240001", "2024-03-01"), None, "等级"),
         (form("四级", "12", "2024-03-01"), None, "证书编号"),
-        (form("四级", "S140520240001", "2024/03/01"), None, "发证日期"),
-        (form("四级", "S140520240001", "2099-03-01"), None, "发证日期"),
+        (
+            form("四级", "S140520240001", "2024/03/01"),
+            None,
+            "发证日期",
+        ),
+        (
+            form("四级", "S140520240001", "2099-03-01"),
+            None,
+            "发证日期",
+        ),
         (
             form("四级", "S140520240001", "2024-03-01"),
             Some(("photo", "证书.png", b"<svg onload=alert(1)>".to_vec())),
@@ -130,12 +143,18 @@ async fn a_registered_credential_counts_once_a_region_admin_checks_it() {
             .unwrap();
     assert_eq!(number, "S140520240001");
     let (status, content_type, photo) = town
-        .bytes(&format!("/admin/units/{station}/credentials/{id}/photo.jpg"))
+        .bytes(&format!(
+            "/admin/units/{station}/credentials/{id}/photo.jpg"
+        ))
         .await;
     assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
     let decoded = image::load_from_memory(&photo).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (1600, 1067));
-    assert_eq!(unit_certified(&town, station).await, (before_num, den), "unchecked");
+    assert_eq!(
+        unit_certified(&town, station).await,
+        (before_num, den),
+        "unchecked"
+    );
     let duplicate = send(form("四级", "S140520240001", "2024-03-01"), None).await;
     assert_eq!(duplicate.status, 400);
     assert!(duplicate.body.contains("已登记过编号"));
@@ -154,20 +173,28 @@ async fn a_registered_credential_counts_once_a_region_admin_checks_it() {
     let refused = hotel_admin
         .call(
             "check_credential",
-            &[("unit_id", &hotel), ("credential_id", &hotel_credential.to_string())],
+            &[
+                ("unit_id", &hotel),
+                ("credential_id", &hotel_credential.to_string()),
+            ],
         )
         .await;
     assert_eq!(refused.status, 403);
     let checked = town
         .call(
             "check_credential",
-            &[("unit_id", &station_text), ("credential_id", &id.to_string())],
+            &[
+                ("unit_id", &station_text),
+                ("credential_id", &id.to_string()),
+            ],
         )
         .await;
     assert_eq!(checked.status, 200, "{checked:?}");
     assert_eq!(unit_certified(&town, station).await, (before_num + 1, den));
     // The credentials page says so.
-    let page = town.get(&format!("/admin/units/{station}/credentials")).await;
+    let page = town
+        .get(&format!("/admin/units/{station}/credentials"))
+        .await;
     assert!(page.body.contains("S140520240001") && page.body.contains("已核验"));
 }
 
@@ -204,7 +231,11 @@ async fn a_five_level_credential_does_not_qualify_where_the_room_has_linkage() {
         .execute(&app.db)
         .await
         .unwrap();
-    assert_eq!(unit_certified(&town, hotel).await, (num, den), "五级 does not qualify here");
+    assert_eq!(
+        unit_certified(&town, hotel).await,
+        (num, den),
+        "五级 does not qualify here"
+    );
     let page = town.get(&format!("/admin/units/{hotel}/credentials")).await;
     assert!(page.body.contains("须四级及以上"), "{}", page.body);
 }
@@ -253,10 +284,18 @@ async fn logged_drills_and_training_move_the_rates_and_strangers_are_refused() {
         )
         .await;
     assert_eq!(refused.status, 302, "{refused:?}");
-    let back = refused.location.as_deref().unwrap().trim_start_matches(&app.base).to_string();
+    let back = refused
+        .location
+        .as_deref()
+        .unwrap()
+        .trim_start_matches(&app.base)
+        .to_string();
     let shown = town.get(&back).await;
     assert!(shown.body.contains("参加人员"), "{}", shown.body);
-    assert_eq!(app.count("SELECT COUNT(*) FROM training_sessions").await, sessions);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM training_sessions").await,
+        sessions
+    );
 
     // A drill today: the unit is no longer overdue.
     let drill = town
@@ -272,12 +311,23 @@ async fn logged_drills_and_training_move_the_rates_and_strangers_are_refused() {
         )
         .await;
     assert_eq!(drill.status, 302);
-    assert_eq!(drill.location.as_deref(), Some(format!("/admin/units/{overdue}/sessions").as_str()));
+    assert_eq!(
+        drill.location.as_deref(),
+        Some(format!("/admin/units/{overdue}/sessions").as_str())
+    );
     let dashboard = town.get(&format!("/admin/units/{overdue}/coverage")).await;
     assert_eq!(headline(&dashboard.body, "drills"), (1, 1));
-    let town_page = town.get(&format!("/admin/regions/{}/coverage", app.region_id("JF").await)).await;
+    let town_page = town
+        .get(&format!(
+            "/admin/regions/{}/coverage",
+            app.region_id("JF").await
+        ))
+        .await;
     let overdue_list = &town_page.body[town_page.body.find("演练逾期的单位").unwrap()..];
-    assert!(!overdue_list.contains(&name), "{name} left the overdue list");
+    assert!(
+        !overdue_list.contains(&name),
+        "{name} left the overdue list"
+    );
 
     // Training for everyone in post raises the annual rate to all of them.
     let people: Vec<i64> = sqlx::query_scalar(
@@ -301,7 +351,8 @@ async fn logged_drills_and_training_move_the_rates_and_strangers_are_refused() {
     let (num, den) = headline(&dashboard.body, "annual");
     assert_eq!((num, den), (people.len() as u32, people.len() as u32));
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'session.log'").await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'session.log'")
+            .await,
         2
     );
 }
@@ -316,7 +367,10 @@ async fn the_report_exports_and_the_cli_match_the_dashboard() {
         .get(&format!("/admin/regions/{region}/coverage?date=2026-10-31"))
         .await;
     assert_eq!(dashboard.status, 200);
-    assert!(dashboard.body.contains("<svg"), "trend charts are inline SVG");
+    assert!(
+        dashboard.body.contains("<svg"),
+        "trend charts are inline SVG"
+    );
     let on_screen: Vec<(u32, u32)> = ["certified", "induction", "annual", "drills"]
         .iter()
         .map(|m| headline(&dashboard.body, m))
@@ -326,31 +380,59 @@ async fn the_report_exports_and_the_cli_match_the_dashboard() {
     let (status, content_type, csv) = town
         .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
         .await;
-    assert_eq!((status, content_type.as_str()), (200, "text/csv; charset=utf-8"));
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/csv; charset=utf-8")
+    );
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
     assert!(csv.contains("统计截至 2026-10-31"));
-    let exported: Vec<(u32, u32)> = csv_headlines(&csv).iter().map(|(_, n, d)| (*n, *d)).collect();
+    let exported: Vec<(u32, u32)> = csv_headlines(&csv)
+        .iter()
+        .map(|(_, n, d)| (*n, *d))
+        .collect();
     assert_eq!(exported, on_screen);
 
     let (status, _, xlsx) = town
-        .bytes(&format!("/admin/regions/{region}/report.xlsx?month=2026-10"))
+        .bytes(&format!(
+            "/admin/regions/{region}/report.xlsx?month=2026-10"
+        ))
         .await;
     assert_eq!(status, 200);
     assert_eq!(&xlsx[..2], b"PK", "an .xlsx is a zip");
 
-    let print = town.get(&format!("/admin/regions/{region}/report?month=2026-10")).await;
+    let print = town
+        .get(&format!("/admin/regions/{region}/report?month=2026-10"))
+        .await;
     assert!(print.body.contains("2026年10月进展报告"), "{}", print.body);
     for (label, num, den) in csv_headlines(&csv) {
-        assert!(print.body.contains(&format!("{num}/{den}")), "{label} on the print page");
+        assert!(
+            print.body.contains(&format!("{num}/{den}")),
+            "{label} on the print page"
+        );
     }
 
     // A village admin's dashboard is their village only; the town's is not theirs.
     let village = app.logged_in(crate::helpers::DOUZHUANG_ADMIN).await;
-    assert_eq!(village.get(&format!("/admin/regions/{region}/coverage")).await.status, 403);
-    assert_eq!(village.bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10")).await.0, 403);
+    assert_eq!(
+        village
+            .get(&format!("/admin/regions/{region}/coverage"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        village
+            .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
+            .await
+            .0,
+        403
+    );
     let own = village
-        .get(&format!("/admin/regions/{}/coverage", app.region_id("JF-DZ").await))
+        .get(&format!(
+            "/admin/regions/{}/coverage",
+            app.region_id("JF-DZ").await
+        ))
         .await;
     assert_eq!(own.status, 200);
     assert!(!own.body.contains("嘉峰宾馆"), "another village's unit");

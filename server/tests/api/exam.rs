@@ -281,9 +281,10 @@ async fn the_deadline_is_enforced_on_the_server() {
     assert_eq!(answered, 1, "the late answer was not stored");
     // The periodic sweep grades it with the saved answers…
     let library = app::content::load(&crate::helpers::workspace().join("content")).unwrap();
-    let closed = app::routes::exam::server::close_overdue_attempts(&app.db, &library, app::actions::now())
-        .await
-        .unwrap();
+    let closed =
+        app::routes::exam::server::close_overdue_attempts(&app.db, &library, app::actions::now())
+            .await
+            .unwrap();
     assert_eq!(closed, 1);
     assert_eq!(
         app::routes::exam::server::close_overdue_attempts(&app.db, &library, app::actions::now())

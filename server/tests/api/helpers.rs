@@ -206,7 +206,11 @@ impl Session {
             .get("content-type")
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        (status, content_type, response.bytes().await.unwrap().to_vec())
+        (
+            status,
+            content_type,
+            response.bytes().await.unwrap().to_vec(),
+        )
     }
 
     /// Starts an exam of `course` and answers every question right, reading
@@ -233,7 +237,9 @@ impl Session {
             let order: Vec<usize> = serde_json::from_str(&order).unwrap();
             let shown = app::routes::exam::server::shown_order(&q, &order);
             let right = app::routes::exam::server::right_options(&q);
-            let picks: Vec<usize> = (0..shown.len()).filter(|i| right.contains(&shown[*i])).collect();
+            let picks: Vec<usize> = (0..shown.len())
+                .filter(|i| right.contains(&shown[*i]))
+                .collect();
             let attempt_text = attempt.to_string();
             let position_text = position.to_string();
             let mut form: Vec<(String, String)> = vec![
@@ -245,7 +251,8 @@ impl Session {
             } else {
                 form.push(("pick".into(), picks[0].to_string()));
             }
-            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let saved = self.call("save_answer", &form).await;
             assert_eq!(saved.status, 200, "{saved:?}");
         }

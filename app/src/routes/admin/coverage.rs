@@ -23,10 +23,16 @@ pub mod server {
     use time::Date;
 
     /// `?date=`, `?month=` or `?year=`; today when none is given.
-    pub fn as_of(date: Option<&str>, month: Option<&str>, year: Option<&str>, today: Date) -> Result<Date, AppError> {
+    pub fn as_of(
+        date: Option<&str>,
+        month: Option<&str>,
+        year: Option<&str>,
+        today: Date,
+    ) -> Result<Date, AppError> {
         let format = time::macros::format_description!("[year]-[month]-[day]");
         if let Some(d) = date.filter(|d| !d.trim().is_empty()) {
-            let d = Date::parse(d.trim(), &format).map_err(|_| AppError::bad_request("日期格式应为 年-月-日"))?;
+            let d = Date::parse(d.trim(), &format)
+                .map_err(|_| AppError::bad_request("日期格式应为 年-月-日"))?;
             return Ok(d.min(today));
         }
         if let Some(m) = month.filter(|m| !m.trim().is_empty()) {
@@ -60,7 +66,10 @@ pub mod server {
         Ok(report)
     }
 
-    pub async fn region_info(db: &crate::db::Db, access: &RegionAccess) -> Result<ScopeInfo, AppError> {
+    pub async fn region_info(
+        db: &crate::db::Db,
+        access: &RegionAccess,
+    ) -> Result<ScopeInfo, AppError> {
         let region = crate::db::regions::get(db, access.region_id())
             .await?
             .ok_or(AppError::NotFound)?;
@@ -124,7 +133,11 @@ pub async fn unit_coverage(unit_id: i64, date: String) -> Result<CoverageReport,
 
 /// A report for a month (`month` = `2026-10`) or a year (`year` = `2026`).
 #[server(prefix = "/api", endpoint = "region_report")]
-pub async fn region_report(region_id: i64, month: String, year: String) -> Result<CoverageReport, AppError> {
+pub async fn region_report(
+    region_id: i64,
+    month: String,
+    year: String,
+) -> Result<CoverageReport, AppError> {
     async move {
         let (state, access) = super::super::guard::region(region_id).await?;
         server::report(&state.db, &access, &month, &year).await
@@ -209,7 +222,9 @@ fn Actions(actions: ActionLists) -> impl IntoView {
             </section>
         }
     };
-    let link_list = |title: &'static str, empty: &'static str, items: Vec<(String, Option<String>)>| {
+    let link_list = |title: &'static str,
+                     empty: &'static str,
+                     items: Vec<(String, Option<String>)>| {
         view! {
             <section class="card action-list">
                 <h3>{format!("{title}（{}）", items.len())}</h3>
@@ -284,7 +299,10 @@ fn id_param() -> i64 {
 pub fn RegionCoveragePage() -> impl IntoView {
     let id = id_param();
     let date = date_param();
-    let data = Resource::new_blocking(move || (id, date.clone()), |(id, date)| region_coverage(id, date));
+    let data = Resource::new_blocking(
+        move || (id, date.clone()),
+        |(id, date)| region_coverage(id, date),
+    );
     view! {
         <Title text="覆盖情况" />
         <Suspense fallback=|| ()>
@@ -305,7 +323,10 @@ pub fn RegionCoveragePage() -> impl IntoView {
 pub fn UnitCoveragePage() -> impl IntoView {
     let id = id_param();
     let date = date_param();
-    let data = Resource::new_blocking(move || (id, date.clone()), |(id, date)| unit_coverage(id, date));
+    let data = Resource::new_blocking(
+        move || (id, date.clone()),
+        |(id, date)| unit_coverage(id, date),
+    );
     view! {
         <Title text="覆盖情况" />
         <Suspense fallback=|| ()>
@@ -326,9 +347,22 @@ pub fn UnitCoveragePage() -> impl IntoView {
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let id = id_param();
-    let (month, year) = use_query_map().with_untracked(|q| (q.get("month").unwrap_or_default(), q.get("year").unwrap_or_default()));
-    let query = if year.is_empty() { format!("month={month}") } else { format!("year={year}") };
-    let heading = if year.is_empty() { "月度进展报告" } else { "年度工作总结" };
+    let (month, year) = use_query_map().with_untracked(|q| {
+        (
+            q.get("month").unwrap_or_default(),
+            q.get("year").unwrap_or_default(),
+        )
+    });
+    let query = if year.is_empty() {
+        format!("month={month}")
+    } else {
+        format!("year={year}")
+    };
+    let heading = if year.is_empty() {
+        "月度进展报告"
+    } else {
+        "年度工作总结"
+    };
     let data = Resource::new_blocking(
         {
             let (month, year) = (month.clone(), year.clone());

@@ -139,7 +139,10 @@ pub async fn register_credential(data: MultipartData) -> Result<(), AppError> {
             }
         }
         let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
-        let unit_id: i64 = field("unit_id").trim().parse().map_err(|_| AppError::bad_request("缺少单位"))?;
+        let unit_id: i64 = field("unit_id")
+            .trim()
+            .parse()
+            .map_err(|_| AppError::bad_request("缺少单位"))?;
         let (state, access) = super::super::guard::unit(unit_id).await?;
         let person_id: i64 = field("person_id")
             .trim()
