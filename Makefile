@@ -60,10 +60,11 @@ tools:
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 5 minutes)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); fi
 
-## browser-tools: Debian's chromium and chromedriver, cargo-nextest
+## browser-tools: Debian's chromium and chromedriver, poppler-utils (the
+## poster test reads printed PDFs back), cargo-nextest
 browser-tools:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-	  $(SUDO) apt-get update -q && $(APT_INSTALL) chromium chromium-driver; fi
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  $(SUDO) apt-get update -q && $(APT_INSTALL) chromium chromium-driver poppler-utils; fi
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 
 ## fonts: Debian's Noto CJK (WenQuanYi as fallback) for certificates and posters

@@ -36,6 +36,8 @@ impl SeededApp {
 pub const PASSWORD: &str = "xuetang2026";
 pub const HOTEL_ADMIN: &str = "15749877963";
 pub const HOTEL_OPERATOR: &str = "18651377531";
+/// Region admin of the whole town.
+pub const TOWN_ADMIN: &str = "13900000001";
 
 /// Starts the app with the demo town loaded.
 pub async fn spawn_seeded_app() -> SeededApp {

@@ -36,6 +36,7 @@ use leptos_router::{
 
 use crate::components::layout::Layout;
 use crate::routes::account::{AccountPage, LoginPage, PasswordPage};
+use crate::routes::admin::posters::{PosterPrintPage, PostersPage};
 use crate::routes::admin::{
     AdminHomePage,
     audit::AuditPage,
@@ -50,6 +51,7 @@ use crate::routes::admin::{
 use crate::routes::certificates::{CertificatePage, MyCertificatesPage, VerifyPage};
 use crate::routes::courses::{CataloguePage, CoursePage, LessonPage};
 use crate::routes::exam::{ExamIntroPage, ExamQuestionPage, ExamResultPage, ExamSubmitPage};
+use crate::routes::posters::PosterLandingPage;
 use crate::routes::tips::{TipListPage, TipPage};
 use crate::routes::{
     about::AboutPage, home::HomePage, join::JoinPage, not_found::NotFoundPage, search::SearchPage,
@@ -100,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("exam"), ParamSegment("attempt"), ParamSegment("n")) view=ExamQuestionPage />
                     <Route path=StaticSegment("t") view=TipListPage />
                     <Route path=(StaticSegment("t"), ParamSegment("slug")) view=TipPage />
+                    <Route path=(StaticSegment("p"), ParamSegment("code")) view=PosterLandingPage />
                     <Route path=StaticSegment("search") view=SearchPage />
                     <Route path=StaticSegment("certificates") view=MyCertificatesPage />
                     <Route path=(StaticSegment("certificates"), ParamSegment("serial")) view=CertificatePage />
@@ -116,6 +119,8 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("coverage")) view=RegionCoveragePage />
                     <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("report")) view=ReportPage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("posters")) view=PostersPage />
+                    <Route path=(StaticSegment("admin"), StaticSegment("posters"), StaticSegment("print")) view=PosterPrintPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id")) view=UnitPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("coverage")) view=UnitCoveragePage />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("credentials")) view=CredentialsPage />

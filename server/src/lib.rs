@@ -8,6 +8,7 @@ pub mod demo_history;
 pub mod downloads;
 pub mod graphics;
 pub mod pages;
+pub mod poster_files;
 pub mod reading;
 pub mod reload;
 pub mod reports;

@@ -419,6 +419,9 @@ impl DemoSeed {
             crate::demo_history::apply(db, app::domain::date::today_in_shanghai(), &self.courses)
                 .await
                 .context("adding the demo history")?;
+        app::actions::posters::add_demo(db, app::domain::date::today_in_shanghai())
+            .await
+            .context("adding the demo posters")?;
         Ok(Added {
             regions: after.regions - before.regions,
             units: after.units - before.units,

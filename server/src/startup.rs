@@ -2,7 +2,7 @@
 //! `xuetang serve` and by the integration tests (which bind port 0).
 
 use crate::config::{DatabaseConfig, ServeConfig};
-use crate::{certificate_files, downloads, pages, reading};
+use crate::{certificate_files, downloads, pages, poster_files, reading};
 use anyhow::Context;
 use app::state::{AppState, Site};
 use axum::Router;
@@ -177,6 +177,8 @@ pub fn build_router(state: AppState) -> Router {
             "/v/{code}/assertion.json",
             get(certificate_files::assertion),
         )
+        .route("/admin/posters/{id}/poster.svg", get(poster_files::svg))
+        .route("/admin/posters/{id}/poster.png", get(poster_files::png))
         .route("/badges/issuer.json", get(certificate_files::issuer))
         .route("/badges/{file}", get(certificate_files::badge_class))
         .route("/text-size", get(reading::text_size))

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod join;
 pub mod login;
 pub mod members;
+pub mod posters;
 pub mod roster;
 pub mod training;
 pub mod units;

@@ -16,6 +16,7 @@ pub mod login_failures;
 pub mod memberships;
 pub mod overview;
 pub mod people;
+pub mod posters;
 pub mod progress;
 pub mod regions;
 pub mod roster_imports;

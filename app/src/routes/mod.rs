@@ -11,5 +11,6 @@ pub mod guard;
 pub mod home;
 pub mod join;
 pub mod not_found;
+pub mod posters;
 pub mod search;
 pub mod tips;

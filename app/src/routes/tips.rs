@@ -46,34 +46,46 @@ pub fn TipPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(t) => view! {
-                        <Title text=t.title.clone() />
-                        <Meta name="description" content=t.summary.clone() />
-                        <article class="tip prose">
-                            <div class="toolbar"><TextSizeToggle /></div>
-                            <h1>{t.title.clone()}</h1>
-                            <p class="lead">{t.summary.clone()}</p>
-                            <div class="tip-points" inner_html=t.html.clone()></div>
-                            <section class="emergency" aria-label="紧急电话">
-                                <a class="emergency-call" href="tel:119"><span class="number">"119"</span><span>"火警电话"</span></a>
-                                <a class="emergency-call secondary" href="tel:96119"><span class="number">"96119"</span><span>"隐患举报投诉"</span></a>
-                            </section>
-                            <p class="more"><a class="button" href=format!("/courses/{}", t.course)>"学习完整课程"</a></p>
-                            <p><a href="/t">"更多安全小贴士"</a></p>
-                        </article>
-                    }.into_any(),
-                    Err(AppError::NotFound) => view! {
-                        <section class="card">
-                            <h1>"没有找到这条小贴士"</h1>
-                            <p>"二维码可能已过期。请看看下面的安全小贴士。"</p>
-                            <p><a class="button" href="/t">"全部安全小贴士"</a></p>
-                        </section>
-                        <NotFoundStatus />
-                    }.into_any(),
+                    Ok(t) => view! { <TipView t /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <TipNotFound /> }.into_any(),
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A tip as villagers read it; also what a poster's QR code opens.
+#[component]
+pub fn TipView(t: TipData) -> impl IntoView {
+    view! {
+        <Title text=t.title.clone() />
+        <Meta name="description" content=t.summary.clone() />
+        <article class="tip prose">
+            <div class="toolbar"><TextSizeToggle /></div>
+            <h1>{t.title.clone()}</h1>
+            <p class="lead">{t.summary.clone()}</p>
+            <div class="tip-points" inner_html=t.html.clone()></div>
+            <section class="emergency" aria-label="紧急电话">
+                <a class="emergency-call" href="tel:119"><span class="number">"119"</span><span>"火警电话"</span></a>
+                <a class="emergency-call secondary" href="tel:96119"><span class="number">"96119"</span><span>"隐患举报投诉"</span></a>
+            </section>
+            <p class="more"><a class="button" href=format!("/courses/{}", t.course)>"学习完整课程"</a></p>
+            <p><a href="/t">"更多安全小贴士"</a></p>
+        </article>
+    }
+}
+
+/// An unknown tip or poster code: 404, and the way to every tip.
+#[component]
+pub fn TipNotFound() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"没有找到这条小贴士"</h1>
+            <p>"二维码可能已过期。请看看下面的安全小贴士。"</p>
+            <p><a class="button" href="/t">"全部安全小贴士"</a></p>
+        </section>
+        <NotFoundStatus />
     }
 }
 

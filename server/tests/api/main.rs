@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod join;
 mod pages;
+mod posters;
 mod roster;
 mod scope;
 mod seed;

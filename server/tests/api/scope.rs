@@ -20,6 +20,7 @@ const PUBLIC: &[&str] = &[
     "lesson_page",
     "tip_page",
     "tip_list",
+    "poster_landing",
     "search_lessons",
     "verify_certificate",
 ];
@@ -50,6 +51,8 @@ struct Foreign {
     certificate: String,
     /// A credential of someone in the mall.
     credential: String,
+    /// A poster in 嘉峰村.
+    poster: String,
 }
 
 async fn foreign_to_the_hotel(app: &TestApp) -> Foreign {
@@ -117,11 +120,32 @@ async fn foreign_to_the_hotel(app: &TestApp) -> Foreign {
     .fetch_one(&app.db)
     .await
     .expect("the demo history has credentials in the mall");
+    // A poster in 嘉峰村, made by the town admin.
+    let region = app.region_id("JF-JF").await.to_string();
+    let made = town
+        .call(
+            "create_poster",
+            &[
+                ("region_id", &region),
+                ("place_id", &region),
+                ("spot", "村口公示栏"),
+                ("course", "escape-and-119"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200, "{made:?}");
+    let poster: i64 =
+        sqlx::query_scalar("SELECT id FROM posters WHERE region_id = $1 AND spot = '村口公示栏'")
+            .bind(region.parse::<i64>().unwrap())
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     Foreign {
+        poster: poster.to_string(),
         certificate,
         credential: credential.to_string(),
         unit: mall.to_string(),
-        region: app.region_id("JF-JF").await.to_string(),
+        region,
         membership: membership.to_string(),
         person: person.to_string(),
         request: request.to_string(),
@@ -227,7 +251,10 @@ fn admin_calls(f: &Foreign) -> Vec<(&'static str, Vec<(&'static str, String)>)> 
         ("certificate_view", vec![("serial", f.certificate.clone())]),
         (
             "revoke_certificate",
-            vec![("serial", f.certificate.clone()), ("reason", "越权撤销".into())],
+            vec![
+                ("serial", f.certificate.clone()),
+                ("reason", "越权撤销".into()),
+            ],
         ),
         ("credentials_view", vec![unit()]),
         (
@@ -260,6 +287,30 @@ fn admin_calls(f: &Foreign) -> Vec<(&'static str, Vec<(&'static str, String)>)> 
                 ("month", "2026-10".into()),
                 ("year", String::new()),
             ],
+        ),
+        ("posters_view", vec![("region_id", f.region.clone())]),
+        (
+            "create_poster",
+            vec![
+                ("region_id", f.region.clone()),
+                ("place_id", f.region.clone()),
+                ("spot", "越权海报".into()),
+                ("course", "gas-and-co".into()),
+            ],
+        ),
+        (
+            "create_posters",
+            vec![
+                ("region_id", f.region.clone()),
+                ("spot", "越权海报".into()),
+                ("size", "a4".into()),
+                ("places[]", f.region.clone()),
+                ("courses[]", "gas-and-co".into()),
+            ],
+        ),
+        (
+            "poster_print",
+            vec![("ids", f.poster.clone()), ("size", "a4".into())],
         ),
     ]
 }
@@ -299,6 +350,7 @@ async fn every_server_function_is_in_the_scope_table() {
         import: String::new(),
         certificate: String::new(),
         credential: String::new(),
+        poster: String::new(),
     };
     let covered: BTreeSet<String> = admin_calls(&foreign)
         .into_iter()
@@ -344,9 +396,10 @@ async fn a_unit_admin_gets_403_on_another_units_data() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM certificates WHERE revoked_at IS NOT NULL").await
             + app.count("SELECT COUNT(*) FROM credentials WHERE number = 'S140599990001' OR withdrawn_at IS NOT NULL").await
-            + app.count("SELECT COUNT(*) FROM training_sessions WHERE topic = '越权演练'").await,
+            + app.count("SELECT COUNT(*) FROM training_sessions WHERE topic = '越权演练'").await
+            + app.count("SELECT COUNT(*) FROM posters WHERE spot = '越权海报'").await,
         0,
-        "no certificate revoked, credential registered or withdrawn, session logged"
+        "no certificate revoked, credential registered or withdrawn, session logged, poster made"
     );
     let page = hotel_admin.get(&format!("/admin/units/{}", f.unit)).await;
     assert_eq!(page.status, 403);

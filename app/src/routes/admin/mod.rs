@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod credentials;
 pub mod import;
 pub mod member;
+pub mod posters;
 pub mod region;
 pub mod training;
 pub mod unit;

@@ -130,6 +130,7 @@ pub fn RegionPage() -> impl IntoView {
                             <h1>{v.region.name.clone()}</h1>
                             <p class="actions">
                                 <a class="button" href=format!("/admin/regions/{id}/coverage")>"覆盖情况与报表"</a>
+                                <a class="button secondary" href=format!("/admin/regions/{id}/posters")>"宣传海报"</a>
                                 <a class="button secondary" href=format!("/admin/regions/{id}/audit")>"操作记录"</a>
                             </p>
                             {(!v.children.is_empty()).then(|| view! {
