@@ -476,15 +476,9 @@ async fn a_worker_takes_an_exam_drops_the_page_midway_resumes_passes_and_shows_t
         fetched.as_str().unwrap(),
     )
     .expect("the PNG came back");
-    let image = image::load_from_memory(&png).unwrap().to_luma8();
-    let (w, h) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1);
-    let verify_url = grids[0].decode().unwrap().1;
+    let codes = browser_tests::qr_codes(&image::load_from_memory(&png).unwrap().to_luma8());
+    assert_eq!(codes.len(), 1);
+    let verify_url = codes[0].clone();
     assert!(
         verify_url.starts_with(&format!("{}/v/", app.base)),
         "{verify_url}"

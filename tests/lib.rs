@@ -13,6 +13,20 @@ use xuetang::startup::Application;
 pub const PHONE_WIDTH: u32 = 360;
 pub const PHONE_HEIGHT: u32 = 800;
 
+/// The texts of the QR codes an independent decoder (rqrr) finds in an image.
+pub fn qr_codes(image: &image::GrayImage) -> Vec<String> {
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
+        image.width() as usize,
+        image.height() as usize,
+        |x, y| image.get_pixel(x as u32, y as u32).0[0],
+    );
+    prepared
+        .detect_grids()
+        .iter()
+        .map(|grid| grid.decode().expect("the QR decodes").1)
+        .collect()
+}
+
 pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }

@@ -84,17 +84,7 @@ fn qr_codes_on_page(pdf: &Path, dpi: u32) -> Vec<String> {
         .status()
         .expect("pdftoppm not found: `make browser-tools` installs poppler-utils");
     assert!(status.success());
-    let image = image::open(stem.with_extension("png")).unwrap().to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
-        image.width() as usize,
-        image.height() as usize,
-        |x, y| image.get_pixel(x as u32, y as u32).0[0],
-    );
-    prepared
-        .detect_grids()
-        .iter()
-        .map(|grid| grid.decode().expect("the QR decodes").1)
-        .collect()
+    browser_tests::qr_codes(&image::open(stem.with_extension("png")).unwrap().to_luma8())
 }
 
 async fn scans(app: &SeededApp, poster: i64) -> i64 {

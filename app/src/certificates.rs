@@ -272,15 +272,13 @@ mod server {
         let detail = format!("撤销证书 {}（{}）：{}", c.serial, c.course_title, reason);
         db::audit::record(
             &mut tx,
-            &db::audit::Entry {
-                actor_id: access.actor(),
-                action: "certificate.revoke",
-                unit_id: Some(access.unit_id()),
-                region_id: access.region_id(),
-                target: &format!("certificate:{}", c.id),
-                detail: &detail,
-                at: now,
-            },
+            &db::audit::Entry::in_unit(
+                &access,
+                "certificate.revoke",
+                &format!("certificate:{}", c.id),
+                &detail,
+                now,
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -145,15 +145,13 @@ pub async fn register(db: &Db, access: &UnitAccess, form: CredentialForm) -> Res
     );
     audit::record(
         &mut tx,
-        &audit::Entry {
-            actor_id: access.actor(),
-            action: "credential.register",
-            unit_id: Some(access.unit_id()),
-            region_id: access.region_id(),
-            target: &format!("credential:{id}"),
-            detail: &detail,
-            at: now,
-        },
+        &audit::Entry::in_unit(
+            access,
+            "credential.register",
+            &format!("credential:{id}"),
+            &detail,
+            now,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -204,12 +202,13 @@ pub async fn check(
         &mut tx,
         &audit::Entry {
             actor_id: access.actor(),
-            action: "credential.check",
-            unit_id: Some(unit.unit_id()),
-            region_id: unit.region_id(),
-            target: &format!("credential:{}", c.id),
-            detail: &detail,
-            at: now,
+            ..audit::Entry::in_unit(
+                unit,
+                "credential.check",
+                &format!("credential:{}", c.id),
+                &detail,
+                now,
+            )
         },
     )
     .await?;
@@ -227,15 +226,13 @@ pub async fn withdraw(db: &Db, access: &UnitAccess, id: i64) -> Result<(), AppEr
     let detail = format!("删除误登记的证书：{}（编号 {}）", c.person_name, c.number);
     audit::record(
         &mut tx,
-        &audit::Entry {
-            actor_id: access.actor(),
-            action: "credential.withdraw",
-            unit_id: Some(access.unit_id()),
-            region_id: access.region_id(),
-            target: &format!("credential:{}", c.id),
-            detail: &detail,
-            at: now,
-        },
+        &audit::Entry::in_unit(
+            access,
+            "credential.withdraw",
+            &format!("credential:{}", c.id),
+            &detail,
+            now,
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -13,15 +13,7 @@ fn entry<'a>(
     target: &'a str,
     detail: &'a str,
 ) -> audit::Entry<'a> {
-    audit::Entry {
-        actor_id: access.actor(),
-        action,
-        unit_id: Some(access.unit_id()),
-        region_id: access.region_id(),
-        target,
-        detail,
-        at: super::now(),
-    }
+    audit::Entry::in_unit(access, action, target, detail, super::now())
 }
 
 async fn person_name(db: &Db, person_id: i64) -> Result<String, AppError> {

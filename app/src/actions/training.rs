@@ -92,15 +92,13 @@ pub async fn log(db: &Db, access: &UnitAccess, form: SessionForm) -> Result<i64,
     );
     audit::record(
         &mut tx,
-        &audit::Entry {
-            actor_id: access.actor(),
-            action: "session.log",
-            unit_id: Some(access.unit_id()),
-            region_id: access.region_id(),
-            target: &format!("session:{id}"),
-            detail: &detail,
-            at: now,
-        },
+        &audit::Entry::in_unit(
+            access,
+            "session.log",
+            &format!("session:{id}"),
+            &detail,
+            now,
+        ),
     )
     .await?;
     tx.commit().await?;

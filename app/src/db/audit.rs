@@ -16,6 +16,27 @@ pub struct Entry<'a> {
     pub at: i64,
 }
 
+impl<'a> Entry<'a> {
+    /// An admin's action on a unit's data, attributed to the admin in `access`.
+    pub fn in_unit(
+        access: &crate::auth::scope::UnitAccess,
+        action: &'a str,
+        target: &'a str,
+        detail: &'a str,
+        at: i64,
+    ) -> Entry<'a> {
+        Entry {
+            actor_id: access.actor(),
+            action,
+            unit_id: Some(access.unit_id()),
+            region_id: access.region_id(),
+            target,
+            detail,
+            at,
+        }
+    }
+}
+
 pub async fn record(conn: &mut AnyConnection, e: &Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (actor_id, action, unit_id, region_id, target, detail, created_at) \

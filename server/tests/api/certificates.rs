@@ -14,18 +14,6 @@ async fn certificate_of(app: &TestApp, attempt: i64) -> (String, String) {
         .expect("a pass issues a certificate")
 }
 
-fn decode_qr(png: &[u8]) -> String {
-    let image = image::load_from_memory(png).expect("a PNG").to_luma8();
-    let (width, height) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code on the certificate");
-    grids[0].decode().expect("the QR decodes").1
-}
-
 #[tokio::test]
 async fn passing_issues_a_certificate_whose_png_qr_opens_the_verify_page() {
     let app = spawn_app().await;
@@ -85,7 +73,7 @@ async fn passing_issues_a_certificate_whose_png_qr_opens_the_verify_page() {
         .bytes(&format!("/certificates/{serial}/certificate.png"))
         .await;
     assert_eq!((status, content_type.as_str()), (200, "image/png"));
-    let url = decode_qr(&png);
+    let url = crate::helpers::decode_qr(&png);
     assert_eq!(url, format!("{}/v/{code}", app.base));
 
     // Another learner and a visitor cannot open it.

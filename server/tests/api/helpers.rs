@@ -310,6 +310,19 @@ impl TestApp {
     }
 }
 
+/// The text of the one QR code in a PNG, read by an independent decoder.
+pub fn decode_qr(png: &[u8]) -> String {
+    let image = image::load_from_memory(png).expect("a PNG").to_luma8();
+    let (width, height) = image.dimensions();
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
+            image.get_pixel(x as u32, y as u32).0[0]
+        });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("the QR decodes").1
+}
+
 pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(workspace().join("server/tests/fixtures/rosters").join(name)).unwrap()
 }

@@ -69,18 +69,6 @@ async fn column_names(app: &TestApp, table: &str) -> Vec<String> {
     row.columns().iter().map(|c| c.name().to_string()).collect()
 }
 
-fn decode_qr(png: &[u8]) -> String {
-    let image = image::load_from_memory(png).expect("a PNG").to_luma8();
-    let (width, height) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code on the poster");
-    grids[0].decode().expect("the QR decodes").1
-}
-
 #[tokio::test]
 async fn a_posters_short_url_serves_the_tip_and_counts_each_visit_anonymously() {
     let app = spawn_app().await;
@@ -493,7 +481,7 @@ async fn the_png_qr_decodes_to_the_short_url_and_hostile_text_is_escaped() {
         .await;
     assert_eq!((status, content_type.as_str()), (200, "image/png"));
     println!("poster.png: {} bytes", png.len());
-    assert_eq!(decode_qr(&png), short_url);
+    assert_eq!(crate::helpers::decode_qr(&png), short_url);
     // That URL is the poster's: it serves the tip and counts.
     assert_eq!(app.session().get(&format!("/p/{code}")).await.status, 200);
     assert_eq!(scans_today(&app, poster).await, 1);
