@@ -13,7 +13,7 @@ WASM := $(WASM_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/frontend.wasm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends
 
-.PHONY: run build server site test test-postgres tools browser-tools fonts clean
+.PHONY: run build server site test test-postgres tools browser-tools fonts bench bench-tools reliability clean
 
 ## make run: install what is missing, build (release), migrate, seed, serve on :3000
 run: build fonts
@@ -50,7 +50,7 @@ test-build:
 	cargo nextest run --locked --workspace --exclude frontend --no-run
 
 test-postgres:
-	XUETANG_TEST_BACKEND=postgres cargo nextest run --locked -p xuetang --test api --test cli --no-fail-fast
+	XUETANG_TEST_BACKEND=postgres cargo nextest run --locked -p xuetang --test api --test cli --test backup --no-fail-fast
 
 ## tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock
 tools:
@@ -71,6 +71,28 @@ browser-tools:
 fonts:
 	@if ! fc-list :lang=zh family 2>/dev/null | grep 'Noto Sans CJK' >/dev/null; then \
 	  $(SUDO) apt-get update -q && $(APT_INSTALL) fontconfig fonts-noto-cjk fonts-wqy-microhei; fi
+
+## make bench: every budget of DESIGN.md measured beside its anchor in one
+## run (methods and the latest table: docs/BENCHMARKS.md); writes
+## bench/results.json. PostgreSQL is started as in CI.
+bench: build fonts bench-tools
+	cargo build --release --locked -p xuetang-bench
+	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-$$(.ci/postgres)}" bench/run.sh
+
+## make reliability: crash, database outage, two instances behind nginx,
+## 10-minute soak, then fuzzing; results in docs/RELIABILITY.md. The
+## PostgreSQL scenarios use a cluster of their own on port 5439
+## (reliability/cluster.sh), never the shared one.
+reliability: build fonts bench-tools
+	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-$$(.ci/postgres)}" reliability/run.sh
+
+## bench-tools: Debian's wrk, nginx, sqlite3, jq, brotli, chromium and Node
+## (Lighthouse 12.2.3 itself is installed by bench/frontend.sh, pinned)
+bench-tools:
+	@for tool in wrk nginx sqlite3 jq brotli chromium node npm psql; do \
+	  command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$${missing:-}" ]; then $(SUDO) apt-get update -q && \
+	  $(APT_INSTALL) wrk nginx sqlite3 jq brotli chromium nodejs npm postgresql-client; fi
 
 clean:
 	cargo clean

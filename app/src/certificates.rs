@@ -265,7 +265,7 @@ mod server {
         if reason.chars().count() > 200 {
             return Err(AppError::bad_request("撤销原因请不要超过200字"));
         }
-        let mut tx = db.begin().await?;
+        let mut tx = crate::db::begin(db).await?;
         if !db::certificates::revoke(&mut tx, c.id, access.actor(), reason, now).await? {
             return Err(AppError::bad_request("这份证书已经撤销过了"));
         }

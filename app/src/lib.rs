@@ -19,6 +19,8 @@ pub mod content;
 #[cfg(feature = "ssr")]
 pub mod coverage;
 #[cfg(feature = "ssr")]
+pub mod coverage_cache;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod markdown;
@@ -70,7 +72,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#b71c1c" />
-                <link rel="stylesheet" href="/pkg/xuetang.css" />
+                {match inline_stylesheet() {
+                    Some(css) => view! { <style inner_html=css></style> }.into_any(),
+                    None => view! { <link rel="stylesheet" href="/pkg/xuetang.css" /> }.into_any(),
+                }}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <MetaTags />
             </head>
@@ -79,6 +84,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The QR landing pages (`/t/<topic>`, `/p/<code>`) carry the stylesheet
+/// inline: a villager on a weak signal opens one page, and a second
+/// round trip for the CSS would push the first paint on slow 3G past 2 s
+/// (docs/BENCHMARKS.md). Every other page links it, to be cached.
+fn inline_stylesheet() -> Option<&'static str> {
+    #[cfg(feature = "ssr")]
+    {
+        let path = use_context::<http::request::Parts>()?.uri.path().to_owned();
+        let landing = ["/t/", "/p/"]
+            .iter()
+            .any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty()));
+        landing.then_some(include_str!("../../style/xuetang.css"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 #[component]

@@ -21,11 +21,17 @@ pub enum Command {
     Serve(ServeConfig),
     /// Apply pending database migrations.
     Migrate,
-    /// Load the demo town from seeds/ (idempotent: a second run adds nothing).
+    /// Load the demo town from seeds/ (idempotent: a second run adds nothing),
+    /// or with --synthetic a reproducible province for benchmarks.
     Seed {
         /// Folder with regions.csv, units.csv, people.csv and accounts.csv.
         #[arg(long, default_value = "seeds")]
         dir: PathBuf,
+        /// Generate a synthetic province instead (empty database only).
+        #[arg(long)]
+        synthetic: bool,
+        #[command(flatten)]
+        size: crate::synthetic::SyntheticArgs,
     },
     /// Check the courseware in content/ and list every problem.
     #[command(subcommand)]
@@ -47,6 +53,22 @@ pub enum Command {
         /// Region code (as in seeds/regions.csv).
         #[arg(long)]
         region: Option<String>,
+    },
+    /// Copy the database to FILE while it serves (SQLite: a consistent
+    /// snapshot, checked; PostgreSQL: pg_dump). See docs/BACKUP.md.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the SQLite database with a checked backup, then migrate it.
+    Restore {
+        file: PathBuf,
+        /// Replace the database if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -121,7 +143,31 @@ impl Cli {
                     app::db::redact(&self.db.database_url)
                 );
             }
-            Command::Seed { dir } => {
+            Command::Seed {
+                synthetic: true,
+                size,
+                ..
+            } => {
+                let config = size.config()?;
+                let db = open(&self.db).await?;
+                app::db::migrate(&db)
+                    .await
+                    .context("migrating the database")?;
+                let started = std::time::Instant::now();
+                let written = crate::synthetic::apply(&db, &config).await?;
+                println!(
+                    "{written} (seed {}, until {}) in {:.1} s",
+                    config.seed,
+                    config.until,
+                    started.elapsed().as_secs_f64()
+                );
+                println!(
+                    "province admin: phone {} password {} (示例数据)",
+                    crate::synthetic::ADMIN_PHONE,
+                    crate::synthetic::ADMIN_PASSWORD
+                );
+            }
+            Command::Seed { dir, .. } => {
                 let db = open(&self.db).await?;
                 app::db::migrate(&db)
                     .await
@@ -265,11 +311,17 @@ impl Cli {
                     },
                     (None, None) => anyhow::bail!("give --unit or --region"),
                 };
-                let mut tx = db.begin().await?;
+                let mut tx = app::db::begin(&db).await?;
                 let new =
                     app::db::grants::grant(&mut tx, person_id, grant, app::actions::now()).await?;
                 tx.commit().await?;
                 println!("{}", if new { "granted" } else { "already granted" });
+            }
+            Command::Backup { out, force } => {
+                crate::backup::backup(&self.db.database_url, &out, force).await?
+            }
+            Command::Restore { file, force } => {
+                crate::backup::restore(&self.db.database_url, &file, force).await?
             }
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! The `xuetang` server: configuration, the axum router, start-up and the
 //! command-line subcommands. `main.rs` only parses arguments and dispatches.
 
+pub mod backup;
 pub mod certificate_files;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,8 @@ pub mod poster_files;
 pub mod reading;
 pub mod reload;
 pub mod reports;
+pub mod security;
 pub mod seed;
 pub mod startup;
+pub mod synthetic;
 pub mod telemetry;

@@ -95,12 +95,28 @@ fn sections(r: &CoverageReport) -> Vec<Section> {
     ]
 }
 
+/// A CSV cell that a spreadsheet shows and never runs: text starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return (a unit named
+/// `=HYPERLINK(…)`) would be read as a formula, so it gets a leading
+/// apostrophe. Plain numbers such as a negative gap stay numbers. (The
+/// `.xlsx` files need nothing: their cells are written as strings.)
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let number = cell.strip_prefix(['-', '+']).is_some_and(|digits| {
+        !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+    });
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !number {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 pub fn csv(r: &CoverageReport, title: &str) -> Vec<u8> {
     fn write(out: &mut Vec<u8>, rows: &[Vec<String>]) {
         let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(out);
         for row in rows {
             // Writing into a Vec cannot fail.
-            let _ = w.write_record(row);
+            let _ = w.write_record(row.iter().map(|cell| inert(cell).into_owned()));
         }
         let _ = w.flush();
     }
@@ -142,4 +158,26 @@ pub fn xlsx(r: &CoverageReport, title: &str) -> Result<Vec<u8>, XlsxError> {
         sheet.set_freeze_panes(4, 1)?;
     }
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formulas_in_csv_cells_are_shown_not_run() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example\",\"点我\")",
+            "+1+1",
+            "-1+cmd|' /C calc'!A0",
+            "@SUM(A1:A9)",
+            "\t=1",
+            "-",
+        ] {
+            assert_eq!(inert(formula), format!("'{formula}"));
+        }
+        for plain in ["嘉峰宾馆", "85.0%", "-3", "+2", "12/40", "", "—"] {
+            assert_eq!(inert(plain), plain);
+        }
+    }
 }

@@ -2,13 +2,13 @@
 //! `xuetang serve` and by the integration tests (which bind port 0).
 
 use crate::config::{DatabaseConfig, ServeConfig};
-use crate::{certificate_files, downloads, pages, poster_files, reading};
+use crate::{certificate_files, downloads, pages, poster_files, reading, security};
 use anyhow::Context;
 use app::state::{AppState, Site};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use leptos::prelude::LeptosOptions;
@@ -20,7 +20,6 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -125,6 +124,7 @@ impl Application {
 
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
+    let security = security::Policy::new(&state);
 
     let request_layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -137,26 +137,17 @@ pub fn build_router(state: AppState) -> Router {
             tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        // Outside the panic catcher, so its error page gets the headers too.
+        .layer(axum::middleware::from_fn_with_state(security, security::protect))
         .layer(CatchPanicLayer::custom(|_| internal_error_page()))
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ));
+        .layer(CompressionLayer::new());
 
     Router::new()
         .route("/healthz", get(healthz))
         .route(
             "/api/{*name}",
             // The largest upload (a credential photo or a roster) plus its form.
-            post(pages::server_fn).layer(DefaultBodyLimit::max(
-                app::actions::roster::MAX_BYTES.max(app::actions::credentials::MAX_PHOTO_BYTES)
-                    + 64 * 1024,
-            )),
+            post(pages::server_fn).layer(DefaultBodyLimit::max(security::MAX_BODY_BYTES)),
         )
         .route("/admin/units/{id}/roster.xlsx", get(downloads::roster_xlsx))
         .route("/admin/regions/{id}/{file}", get(downloads::region_report))

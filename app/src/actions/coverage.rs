@@ -1,8 +1,10 @@
 //! The coverage dashboard and reports for a scope and a day: facts loaded
-//! once, figures from `crate::coverage`, so the screen and every export
-//! show the same numbers.
+//! once (and kept while the database is unchanged, `crate::coverage_cache`),
+//! figures from `crate::coverage`, so the screen and every export show the
+//! same numbers.
 
 use crate::coverage::{self, Counts, Indexed, Metric, Ratio, Target};
+use crate::coverage_cache::{self, Snapshot};
 use crate::db::{self, Db, coverage::Scope};
 use crate::error::AppError;
 use crate::model::{ActionLists, Cell, CoverageReport, CoverageRow, Figure, MonthRow};
@@ -68,34 +70,56 @@ pub struct ScopeInfo {
 }
 
 pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageReport, AppError> {
-    let (facts, names) = db::coverage::load(db, info.scope).await?;
-    let mut operator_units: HashMap<i64, Vec<i64>> = HashMap::new();
-    for m in facts
-        .memberships
-        .iter()
-        .filter(|m| m.post == coverage::Post::Operator)
-    {
-        let units = operator_units.entry(m.person_id).or_default();
-        if !units.contains(&m.unit_id) {
-            units.push(m.unit_id);
-        }
+    let snapshot = coverage_cache::snapshot(db, info.scope).await?;
+    let key = (as_of, info.region_id, info.name.clone());
+    if let Some(kept) = snapshot.report(&key) {
+        return Ok((*kept).clone());
     }
-    let idx = facts.index();
     let targets = db::coverage::targets(db, info.region_id).await?;
-    let per_unit = coverage::unit_counts(&idx, as_of);
+    let regions = match info.scope {
+        Scope::Region(region_id) => Some((region_id, subtree(db, region_id).await?)),
+        Scope::Unit(_) => None,
+    };
+    let today = as_of.to_string();
+    let soon = (as_of + time::Duration::days(i64::from(EXPIRING_DAYS))).to_string();
+    let certificates = db::coverage::certificates_expiring(db, info.scope, &today, &soon).await?;
+    // Seconds of counting for a province: off the async workers.
+    let name = info.name.clone();
+    let facts = std::sync::Arc::clone(&snapshot);
+    let report = tokio::task::spawn_blocking(move || {
+        compute(&facts, &name, as_of, &targets, regions, certificates)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    snapshot.keep_report(key, std::sync::Arc::new(report.clone()));
+    Ok(report)
+}
+
+/// The report from the snapshot and what else was read for it.
+fn compute(
+    snapshot: &Snapshot,
+    scope_name: &str,
+    as_of: Date,
+    targets: &[Target],
+    regions: Option<(i64, Vec<RegionRow>)>,
+    certificates: Vec<(i64, String, String)>,
+) -> CoverageReport {
+    let idx = &snapshot.idx;
+    let names = &snapshot.names;
+    let per_unit = snapshot.unit_counts(as_of);
     let total: Counts = per_unit.values().copied().sum();
     let headlines = Metric::ALL
         .iter()
-        .map(|m| figure(&targets, *m, as_of, total.get(*m)))
+        .map(|m| figure(targets, *m, as_of, total.get(*m)))
         .collect();
 
     let unit_link = |id: i64| Some(format!("/admin/units/{id}"));
     let unit_name = |id: i64| names.units.get(&id).cloned().unwrap_or_default();
     let person_name = |id: i64| names.people.get(&id).cloned().unwrap_or_default();
 
-    let by_region = match info.scope {
-        Scope::Region(region_id) => region_rows(db, &idx, &per_unit, region_id).await?,
-        Scope::Unit(_) => Vec::new(),
+    let by_region = match regions {
+        Some((region_id, regions)) => region_rows(idx, &per_unit, region_id, &regions),
+        None => Vec::new(),
     };
     let mut by_unit: Vec<CoverageRow> = per_unit
         .iter()
@@ -106,7 +130,7 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
         })
         .collect();
     by_unit.sort_by(|a, b| a.name.cmp(&b.name));
-    let by_industry = coverage::roll_up(&idx, &per_unit, |u| u.industry.clone())
+    let by_industry = coverage::roll_up(idx, &per_unit, |u| u.industry.clone())
         .into_iter()
         .map(|(industry, c)| CoverageRow {
             name: industry,
@@ -116,10 +140,7 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
         .collect();
 
     let ends = coverage::month_ends(SERIES_FROM, as_of);
-    let series: Vec<(Date, Counts)> = ends
-        .iter()
-        .map(|d| (*d, coverage::unit_counts(&idx, *d).values().copied().sum()))
-        .collect();
+    let series: Vec<(Date, Counts)> = ends.iter().copied().zip(snapshot.totals(&ends)).collect();
     let monthly = series
         .iter()
         .map(|(d, c)| MonthRow {
@@ -138,19 +159,14 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
             let own: Vec<Target> = targets.iter().filter(|t| t.metric == *m).cloned().collect();
             (
                 m.label().to_string(),
-                coverage::trend_svg(
-                    &format!("{}{}月度走势", info.name, m.label()),
-                    &points,
-                    &own,
-                ),
+                coverage::trend_svg(&format!("{scope_name}{}月度走势", m.label()), &points, &own),
             )
         })
         .collect();
 
-    let today = as_of.to_string();
-    let soon = (as_of + time::Duration::days(i64::from(EXPIRING_DAYS))).to_string();
     let units_of = |person: i64| {
-        operator_units
+        snapshot
+            .operator_units
             .get(&person)
             .map(|units| {
                 units
@@ -161,12 +177,21 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
             })
             .unwrap_or_default()
     };
+    // The same tests as `coverage::units_overdue_*`, read off the counts
+    // already made instead of counting every unit twice more.
+    let overdue = |short: fn(&Counts) -> Ratio| {
+        per_unit
+            .iter()
+            .filter(|(_, c)| short(c).num < short(c).den)
+            .map(|(u, _)| (unit_name(*u), unit_link(*u)))
+            .collect()
+    };
     let actions = ActionLists {
-        operators_without: coverage::operators_without_credential(&idx, as_of)
+        operators_without: coverage::operators_without_credential(idx, as_of)
             .into_iter()
             .map(|(p, u)| (person_name(p), unit_name(u)))
             .collect(),
-        credentials_expiring: coverage::credentials_expiring(&idx, as_of, EXPIRING_DAYS)
+        credentials_expiring: coverage::credentials_expiring(idx, as_of, EXPIRING_DAYS)
             .into_iter()
             .map(|c| {
                 (
@@ -176,23 +201,16 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
                 )
             })
             .collect(),
-        certificates_expiring: db::coverage::certificates_expiring(db, info.scope, &today, &soon)
-            .await?
+        certificates_expiring: certificates
             .into_iter()
             .map(|(p, course, until)| (person_name(p), course, until))
             .collect(),
-        overdue_training: coverage::units_overdue_training(&idx, as_of)
-            .into_iter()
-            .map(|u| (unit_name(u), unit_link(u)))
-            .collect(),
-        overdue_drill: coverage::units_overdue_drill(&idx, as_of)
-            .into_iter()
-            .map(|u| (unit_name(u), unit_link(u)))
-            .collect(),
+        overdue_training: overdue(|c| c.annual),
+        overdue_drill: overdue(|c| c.drills),
     };
-    Ok(CoverageReport {
-        scope_name: info.name.clone(),
-        as_of: today,
+    CoverageReport {
+        scope_name: scope_name.to_string(),
+        as_of: as_of.to_string(),
         headlines,
         by_region,
         by_unit,
@@ -200,24 +218,30 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
         monthly,
         actions,
         charts,
-    })
+    }
+}
+
+/// (id, parent, name) of a region and everything below it, by code.
+type RegionRow = (i64, Option<i64>, String);
+
+async fn subtree(db: &Db, region_id: i64) -> Result<Vec<RegionRow>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, parent_id, name FROM regions WHERE id IN ({}) ORDER BY code",
+        db::regions::SUBTREE
+    )))
+    .bind(region_id)
+    .fetch_all(db)
+    .await?)
 }
 
 /// One row per child region of `scope_region` (its whole subtree summed),
 /// and one for the units directly on the scope region (镇直单位).
-async fn region_rows(
-    db: &Db,
+fn region_rows(
     idx: &Indexed,
     per_unit: &BTreeMap<i64, Counts>,
     scope_region: i64,
-) -> Result<Vec<CoverageRow>, AppError> {
-    let regions: Vec<(i64, Option<i64>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, parent_id, name FROM regions WHERE id IN ({}) ORDER BY code",
-        db::regions::SUBTREE
-    )))
-    .bind(scope_region)
-    .fetch_all(db)
-    .await?;
+    regions: &[RegionRow],
+) -> Vec<CoverageRow> {
     let parent: HashMap<i64, Option<i64>> = regions.iter().map(|(id, p, _)| (*id, *p)).collect();
     // The child of the scope region that `region` lies under (None: the scope itself).
     let child_of = |mut region: i64| -> Option<i64> {
@@ -258,7 +282,7 @@ async fn region_rows(
             cells: cells(direct),
         });
     }
-    Ok(rows)
+    rows
 }
 
 #[cfg(test)]

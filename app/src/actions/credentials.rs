@@ -112,7 +112,7 @@ pub async fn register(db: &Db, access: &UnitAccess, form: CredentialForm) -> Res
     .await?;
     let name = name.ok_or_else(|| AppError::bad_request("持证人：请从本单位名册中选择"))?;
 
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if db::credentials::number_taken(&mut tx, form.person_id, number.as_str()).await? {
         return Err(AppError::bad_request(format!(
             "证书编号：{name} 已登记过编号 {} 的证书",
@@ -190,7 +190,7 @@ pub async fn check(
 ) -> Result<(), AppError> {
     let c = in_unit(db, unit, id).await?;
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if !db::credentials::mark_checked(&mut tx, c.id, access.actor(), now).await? {
         return Err(AppError::bad_request("这份证书已经核验过了"));
     }
@@ -219,7 +219,7 @@ pub async fn check(
 pub async fn withdraw(db: &Db, access: &UnitAccess, id: i64) -> Result<(), AppError> {
     let c = in_unit(db, access, id).await?;
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if !db::credentials::withdraw(&mut tx, c.id, now).await? {
         return Err(AppError::NotFound);
     }

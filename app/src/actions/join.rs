@@ -50,7 +50,7 @@ pub async fn register(db: &Db, token: &str, r: Registration) -> Result<(), AppEr
     let (unit_id, _) = unit_for_token(db, token).await?;
     let hash = password::hash(r.password).await?;
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let person_id = db::people::upsert_by_phone(&mut tx, &r.name, &r.phone, false, now).await?;
     if db::accounts::exists(&mut tx, person_id).await? {
         return Err(AppError::bad_request(
@@ -67,7 +67,7 @@ pub async fn register(db: &Db, token: &str, r: Registration) -> Result<(), AppEr
 pub async fn request(db: &Db, user: &CurrentUser, token: &str, post: &str) -> Result<(), AppError> {
     let (unit_id, _) = unit_for_token(db, token).await?;
     let post = Post::parse(post).map_err(AppError::bad_request)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if db::memberships::has_open(&mut tx, user.person_id, unit_id, post).await? {
         return Err(AppError::bad_request("您已在该单位担任此岗位"));
     }

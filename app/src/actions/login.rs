@@ -84,7 +84,7 @@ pub async fn change_password(
         return Err(AppError::bad_request("当前密码不正确"));
     }
     let new_hash = password::hash(new).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     db::accounts::set_password(&mut tx, person_id, &new_hash, false, super::now()).await?;
     tx.commit().await?;
     db::sessions::delete_others(db, person_id, keep_session_hash).await?;

@@ -37,7 +37,7 @@ pub async fn end_membership(
     }
     let name = person_name(db, person_id).await?;
     let post = Post::parse(&post).map(|p| p.label()).unwrap_or("未知岗位");
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     db::memberships::end(&mut tx, membership_id, &super::today()).await?;
     let target = format!("person:{person_id}");
     let detail = format!("{name}（{post}）离岗");
@@ -61,7 +61,7 @@ pub async fn issue_one_time_code(
     let hash = password::hash(code.clone()).await?;
     let name = person_name(db, person_id).await?;
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if db::accounts::exists(&mut tx, person_id).await? {
         db::accounts::set_password(&mut tx, person_id, &hash, true, now).await?;
         db::accounts::activate(&mut tx, person_id, now).await?;
@@ -91,7 +91,7 @@ pub async fn set_unit_admin(
     }
     let name = person_name(db, person_id).await?;
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let changed = if admin {
         db::grants::grant(
             &mut tx,
@@ -127,7 +127,7 @@ pub async fn decide_join(
     approve: bool,
 ) -> Result<(), AppError> {
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let (person_id, post) = db::join::pending_in_unit(&mut tx, request_id, access.unit_id())
         .await?
         .ok_or_else(|| AppError::bad_request("该申请不存在或已处理"))?;
@@ -172,7 +172,7 @@ pub async fn renew_join_link(db: &Db, access: &UnitAccess) -> Result<String, App
     let (token, _) = crate::auth::session::new_token()?;
     // 16 characters are plenty for a link that only opens a request form.
     let token: String = token.chars().take(16).collect();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     db::join::set_link(
         &mut tx,
         access.unit_id(),

@@ -110,7 +110,7 @@ pub async fn create(
         .ok_or_else(|| AppError::bad_request("村（社区）：请从列表中选择本辖区的村"))?;
     let title =
         tip_title(library, course).ok_or_else(|| AppError::bad_request("主题：请从列表中选择"))?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let made = make(&mut tx, access, place, &spot, course, title).await?;
     tx.commit().await?;
     Ok(made)
@@ -159,7 +159,7 @@ pub async fn create_batch(
             topics.len()
         )));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let mut ids = Vec::with_capacity(chosen.len() * topics.len());
     for place in chosen {
         for (course, title) in &topics {
@@ -512,7 +512,7 @@ pub async fn add_demo(db: &Db, today: Date) -> Result<usize, AppError> {
     if db::posters::any_demo(db).await? {
         return Ok(0);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let mut added = 0;
     for (index, (region, spot, course, busy)) in DEMO.into_iter().enumerate() {
         let Some(region_id): Option<i64> =

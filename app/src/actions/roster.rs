@@ -108,7 +108,7 @@ pub async fn commit(db: &Db, access: &UnitAccess, import_id: i64) -> Result<Appl
     if !preview.parsed.is_importable() {
         return Err(AppError::bad_request("表格中还有问题，请修改后重新上传"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if !db::roster_imports::mark_committed(&mut tx, import_id, super::now()).await? {
         return Err(AppError::bad_request("该名册已经导入过了"));
     }
@@ -129,7 +129,7 @@ pub async fn import_now(
     if !parsed.is_importable() {
         return Ok(Err(parsed));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let applied = apply_rows(&mut tx, access, &parsed.rows, filename).await?;
     tx.commit().await?;
     Ok(Ok(applied))

@@ -71,7 +71,7 @@ pub async fn log(db: &Db, access: &UnitAccess, form: SessionForm) -> Result<i64,
         return Err(AppError::bad_request("参加人员：培训至少要选一人"));
     }
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let id = db::training::insert(
         &mut tx,
         &db::training::NewSession {

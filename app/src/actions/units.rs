@@ -83,7 +83,7 @@ fn friendly(err: sqlx::Error) -> AppError {
 
 pub async fn create(db: &Db, access: &RegionAccess, form: &UnitForm) -> Result<i64, AppError> {
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let unit_id = db::units::insert(&mut tx, access.region_id(), &form.changes(), now)
         .await
         .map_err(friendly)?;
@@ -105,7 +105,7 @@ pub async fn create(db: &Db, access: &RegionAccess, form: &UnitForm) -> Result<i
 
 pub async fn update(db: &Db, access: &UnitAccess, form: &UnitForm) -> Result<(), AppError> {
     let now = super::now();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     db::units::update(&mut tx, access.unit_id(), &form.changes())
         .await
         .map_err(friendly)?;

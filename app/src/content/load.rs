@@ -126,6 +126,35 @@ pub fn load(dir: &Path) -> Result<Library, Problems> {
     }
 }
 
+/// Resolves no link and no image: a file checked on its own.
+struct Unresolved;
+
+impl Resolver for Unresolved {
+    fn lesson_url(&self, _target: &str) -> Option<String> {
+        None
+    }
+
+    fn asset_url(&self, _target: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Checks one lesson file from its text alone, as [`load`] checks each
+/// lesson (front matter, fields, length, Markdown), without touching the
+/// file system: every internal link and image is reported as unresolved.
+pub fn check_lesson(text: &str) -> (Option<Lesson>, Vec<Problem>) {
+    let mut p = Collector { list: Vec::new() };
+    let lesson = lesson_from_text(Path::new("lesson.md"), text, "lesson", &Unresolved, &mut p);
+    (lesson, p.list)
+}
+
+/// Checks one tip page from its text alone, like [`check_lesson`].
+pub fn check_tip(text: &str) -> (Option<Tip>, Vec<Problem>) {
+    let mut p = Collector { list: Vec::new() };
+    let tip = tip_from_text(Path::new("tip.md"), text, &Unresolved, &mut p);
+    (tip, p.list)
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -480,7 +509,17 @@ fn load_lesson(
             return None;
         }
     };
-    let (meta_text, body, body_line) = front_matter(path, &text, p)?;
+    lesson_from_text(path, &text, slug, resolver, p)
+}
+
+fn lesson_from_text(
+    path: &Path,
+    text: &str,
+    slug: &str,
+    resolver: &dyn Resolver,
+    p: &mut Collector,
+) -> Option<Lesson> {
+    let (meta_text, body, body_line) = front_matter(path, text, p)?;
     let meta: LessonMeta = match toml::from_str(meta_text) {
         Ok(m) => m,
         Err(e) => {
@@ -545,7 +584,16 @@ fn load_lesson(
 
 fn load_tip(path: &Path, resolver: &CourseResolver<'_>, p: &mut Collector) -> Option<Tip> {
     let text = std::fs::read_to_string(path).ok()?;
-    let (meta_text, body, body_line) = front_matter(path, &text, p)?;
+    tip_from_text(path, &text, resolver, p)
+}
+
+fn tip_from_text(
+    path: &Path,
+    text: &str,
+    resolver: &dyn Resolver,
+    p: &mut Collector,
+) -> Option<Tip> {
+    let (meta_text, body, body_line) = front_matter(path, text, p)?;
     let meta: TipMeta = match toml::from_str(meta_text) {
         Ok(m) => m,
         Err(e) => {

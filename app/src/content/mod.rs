@@ -5,7 +5,7 @@ mod load;
 mod render;
 pub mod search;
 
-pub use load::load;
+pub use load::{check_lesson, check_tip, load};
 
 use crate::model::Audience;
 use std::collections::HashMap;

@@ -6,7 +6,7 @@ use crate::coverage::{Credential, Drill, Facts, Membership, Post, Training, Unit
 use time::Date;
 
 /// Units of the scope: every unit in the region and below it, or one unit.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Region(i64),
     Unit(i64),

@@ -121,6 +121,17 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
+/// Starts a write transaction. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so it waits its turn under the busy timeout; a
+/// deferred transaction that reads and then writes fails at once with
+/// "database is locked" when another connection committed in between.
+pub async fn begin(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match backend(db) {
+        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => db.begin().await,
+    }
+}
+
 pub fn backend(db: &Db) -> Backend {
     match db.connect_options().database_url.scheme() {
         "sqlite" => Backend::Sqlite,

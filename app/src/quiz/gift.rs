@@ -91,13 +91,25 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// The inverse of `clean`: escapes what GIFT gives a meaning to, a newline
+/// as `\n`, a `%` that would start a weight, and the spaces that collapsing
+/// whitespace would drop (a leading one, and each after another).
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut previous = None;
     for c in s.chars() {
-        if matches!(c, '~' | '=' | '#' | '{' | '}' | ':' | '\\') {
-            out.push('\\');
+        let leading = previous.is_none();
+        match c {
+            '\n' => out.push_str("\\n"),
+            '~' | '=' | '#' | '{' | '}' | ':' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '%' if leading => out.push_str("\\%"),
+            ' ' if leading || previous == Some(' ') => out.push_str("\\ "),
+            _ => out.push(c),
         }
-        out.push(c);
+        previous = Some(c);
     }
     out
 }
@@ -227,6 +239,12 @@ fn parse_question(block: &str, category: &str) -> Result<Question, String> {
     if id.is_empty() {
         return Err("empty question name".to_string());
     }
+    // Names are not unescaped, so these could not be written back.
+    if id.contains(['{', '}']) || id.ends_with(':') {
+        return Err(format!(
+            "question name {id:?} must not contain {{ or }} or end with :"
+        ));
+    }
     if category.is_empty() {
         return Err(format!("question {id} comes before any $CATEGORY"));
     }
@@ -309,7 +327,9 @@ fn parse_answers(answers: &str, id: &str) -> Result<Kind, String> {
             weight = after[..end]
                 .trim()
                 .parse::<f64>()
-                .map_err(|_| format!("question {id}: bad weight {:?}", &after[..end]))?;
+                .ok()
+                .filter(|w| w.is_finite())
+                .ok_or_else(|| format!("question {id}: bad weight {:?}", &after[..end]))?;
             answer = after[end + 1..].trim();
             weighted += 1;
         }
@@ -360,15 +380,6 @@ fn parse_answers(answers: &str, id: &str) -> Result<Kind, String> {
     }
 }
 
-fn weight(w: f64) -> String {
-    let rounded = (w * 100_000.0).round() / 100_000.0;
-    if rounded.fract() == 0.0 {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded}")
-    }
-}
-
 /// Writes a bank back out as GIFT (categories in the order met).
 pub fn write(questions: &[Question]) -> String {
     let mut out = String::new();
@@ -381,7 +392,7 @@ pub fn write(questions: &[Question]) -> String {
             out.push_str(&format!("$CATEGORY: {}\n\n", q.category));
             category = Some(&q.category);
         }
-        out.push_str(&format!("::{}:: {} {{", escape(&q.id), escape(&q.stem)));
+        out.push_str(&format!("::{}:: {} {{", q.id, escape(&q.stem)));
         let feedback = |f: &str| {
             if f.is_empty() {
                 String::new()
@@ -417,7 +428,7 @@ pub fn write(questions: &[Question]) -> String {
                 for c in choices {
                     out.push_str(&format!(
                         "\n  ~%{}%{}{}",
-                        weight(c.weight),
+                        c.weight,
                         escape(&c.text),
                         feedback(&c.feedback)
                     ));
@@ -541,5 +552,77 @@ $CATEGORY: youguo
             .unwrap_err();
         assert_eq!(problems[0].0, 5);
         assert!(problems[0].1.contains("duplicate question id"));
+    }
+
+    fn round_trip(bank: &str) -> Vec<Question> {
+        let qs = parse(bank).unwrap();
+        let again = parse(&write(&qs)).unwrap();
+        assert_eq!(again.len(), qs.len());
+        for (a, b) in again.iter().zip(&qs) {
+            assert_eq!(
+                &Question {
+                    line: b.line,
+                    ..a.clone()
+                },
+                b
+            );
+        }
+        qs
+    }
+
+    // Found by the `gift` fuzz target (fuzz/README.md): each bank parsed,
+    // but its export (`xuetang export gift`) parsed to something else.
+
+    #[test]
+    fn fuzz_escaped_newline_in_an_explanation_survives_export() {
+        let qs = round_trip("$CATEGORY: a\n\n::a-1:: 题 {TRUE ####第一行\\n第二行}\n");
+        assert_eq!(qs[0].explanation, "第一行\n第二行");
+    }
+
+    #[test]
+    fn fuzz_leading_and_repeated_spaces_survive_export() {
+        let qs = round_trip("$CATEGORY: a\n\n::a-1:: \\ 两个\\ \\ 空格 {=\\ 甲 ~乙 ####解}\n");
+        assert_eq!(qs[0].stem, " 两个  空格");
+    }
+
+    #[test]
+    fn fuzz_weights_are_written_exactly() {
+        round_trip("$CATEGORY: a\n\n::a-1:: 题 {~%50.000001%甲 ~%49.999999%乙 ~%-100%丙 ####解}\n");
+    }
+
+    #[test]
+    fn fuzz_an_answer_starting_with_percent_is_not_a_weight() {
+        let qs = round_trip("$CATEGORY: a\n\n::a-1:: 题 {=\\%50%甲 ~乙 ####解}\n");
+        assert!(matches!(&qs[0].kind, Kind::Single(c) if c[0].text == "%50%甲"));
+    }
+
+    #[test]
+    fn fuzz_non_finite_weights_are_refused() {
+        for weight in ["NaN", "inf", "-inf", "1e999"] {
+            let bank =
+                format!("$CATEGORY: a\n\n::a-1:: 题 {{~%{weight}%甲 ~%50%乙 ~%50%丙 ####解}}\n");
+            let problems = parse(&bank).unwrap_err();
+            assert!(
+                problems[0].1.contains("bad weight"),
+                "{weight}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fuzz_names_are_written_as_they_were_read() {
+        let qs = round_trip("$CATEGORY: a\n\n::a-1#:: 题 {TRUE ####解}\n");
+        assert_eq!(qs[0].id, "a-1#");
+    }
+
+    #[test]
+    fn fuzz_names_that_cannot_be_written_back_are_refused() {
+        for bank in [
+            "$CATEGORY: a\n\n::a{:: 题 {TRUE ####解}}\n",
+            "$CATEGORY: a\n\n::a: :: 题 {TRUE ####解}\n",
+        ] {
+            let problems = parse(bank).unwrap_err();
+            assert!(problems[0].1.contains("question name"), "{problems:?}");
+        }
     }
 }

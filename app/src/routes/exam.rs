@@ -142,7 +142,7 @@ pub mod server {
         attempt: &Attempt,
         now: i64,
     ) -> Result<bool, AppError> {
-        let mut tx = db.begin().await?;
+        let mut tx = crate::db::begin(db).await?;
         let items = stored(&mut tx, attempt.id).await?;
         let scores: Vec<f64> = items
             .iter()
@@ -342,7 +342,7 @@ pub async fn start_exam(course: String) -> Result<(), AppError> {
         };
         let drawn = crate::quiz::exam::draw(&c.bank, rules, &mut random_below);
         let deadline = now + i64::from(rules.minutes) * 60;
-        let mut tx = state.db.begin().await?;
+        let mut tx = crate::db::begin(&state.db).await?;
         let id = crate::db::exams::insert(
             &mut tx,
             user.person_id,

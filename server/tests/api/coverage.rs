@@ -437,3 +437,52 @@ async fn the_report_exports_and_the_cli_match_the_dashboard() {
     assert_eq!(own.status, 200);
     assert!(!own.body.contains("嘉峰宾馆"), "another village's unit");
 }
+
+/// Dashboards keep their facts in memory (`app::coverage_cache`); a write by
+/// anything else on the database (another server instance, the command line,
+/// plain SQL) still shows on the very next request.
+#[tokio::test]
+async fn writes_from_outside_the_server_show_on_the_next_request() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let path = format!("/admin/regions/{}/coverage", app.region_id("JF").await);
+    let figures = async |metric: &str| headline(&town.get(&path).await.body, metric);
+    let (drilled, staffed) = figures("drills").await;
+    assert!(drilled < staffed, "some unit is overdue for a drill");
+    // Asked again: served from memory, the same.
+    assert_eq!(figures("drills").await, (drilled, staffed));
+
+    let overdue: i64 = sqlx::query_scalar(
+        "SELECT u.id FROM units u WHERE u.name IN ('李庄豆腐坊', '殷庄沿街商住楼', '窦庄古建筑群保护管理所') ORDER BY u.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let today = app::domain::date::today_in_shanghai().to_string();
+    sqlx::query(
+        "INSERT INTO training_sessions (unit_id, kind, held_on, topic, created_at) VALUES ($1, 'drill', $2, '疏散演练', 0)",
+    )
+    .bind(overdue)
+    .bind(&today)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(figures("drills").await, (drilled + 1, staffed));
+
+    sqlx::query("DELETE FROM training_sessions WHERE unit_id = $1 AND held_on = $2 AND kind = 'drill'")
+        .bind(overdue)
+        .bind(&today)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(figures("drills").await, (drilled, staffed));
+
+    let (certified, operators) = figures("certified").await;
+    assert!(certified > 0);
+    sqlx::query("UPDATE credentials SET checked_at = NULL, checked_by = NULL")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(figures("certified").await, (0, operators));
+}

@@ -13,6 +13,8 @@ mod helpers;
 mod join;
 mod pages;
 mod posters;
+mod resilience;
 mod roster;
 mod scope;
+mod security;
 mod seed;
