@@ -89,10 +89,10 @@ reliability: build fonts bench-tools
 ## bench-tools: Debian's wrk, nginx, sqlite3, jq, brotli, chromium and Node
 ## (Lighthouse 12.2.3 itself is installed by bench/frontend.sh, pinned)
 bench-tools:
-	@for tool in wrk nginx sqlite3 jq brotli chromium node npm psql; do \
+	@for tool in wrk nginx sqlite3 jq brotli chromium node npm psql python3 bc; do \
 	  command -v $$tool >/dev/null || missing=1; done; \
 	if [ -n "$${missing:-}" ]; then $(SUDO) apt-get update -q && \
-	  $(APT_INSTALL) wrk nginx sqlite3 jq brotli chromium nodejs npm postgresql-client; fi
+	  $(APT_INSTALL) wrk nginx sqlite3 jq brotli chromium nodejs npm postgresql-client python3 bc; fi
 
 clean:
 	cargo clean
