@@ -94,9 +94,10 @@ fn inline_stylesheet() -> Option<&'static str> {
     #[cfg(feature = "ssr")]
     {
         let path = use_context::<http::request::Parts>()?.uri.path().to_owned();
-        let landing = ["/t/", "/p/"]
-            .iter()
-            .any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty()));
+        let landing = ["/t/", "/p/"].iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| !rest.is_empty())
+        });
         landing.then_some(include_str!("../../style/xuetang.css"))
     }
     #[cfg(not(feature = "ssr"))]

@@ -144,8 +144,8 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
     let db = app::db::connect(&args.database_url, 4)
         .await
         .context("opening the server's database")?;
-    let library = app::content::load(&args.content_dir)
-        .map_err(|p| anyhow::anyhow!("content: {p}"))?;
+    let library =
+        app::content::load(&args.content_dir).map_err(|p| anyhow::anyhow!("content: {p}"))?;
     let course = library
         .course(&args.course)
         .with_context(|| format!("no course {}", args.course))?;
@@ -175,7 +175,15 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
     for &n in &args.learners {
         let group = "write path — exams";
         let saturating: Vec<Learner> = learners.drain(..n).collect();
-        let wave = run_wave(&args.base_url, &args.course, &db, saturating, EXAMS_PER_LEARNER, None).await?;
+        let wave = run_wave(
+            &args.base_url,
+            &args.course,
+            &db,
+            saturating,
+            EXAMS_PER_LEARNER,
+            None,
+        )
+        .await?;
         let anchor = anchor_wave(&args, &library, &args.course, rules, n).await?;
         println!(
             "  {n:>3} learners, saturating: {:.1} exams/s (anchor {:.1}), p99 {:.1} ms, {} errors",
@@ -203,7 +211,10 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
                 wave.percentile_ms(99.0),
                 "ms",
             )
-            .against_time("bare sqlx loop p99 per statement group", anchor.percentile_ms(99.0)),
+            .against_time(
+                "bare sqlx loop p99 per statement group",
+                anchor.percentile_ms(99.0),
+            ),
         );
 
         let paced: Vec<Learner> = learners.drain(..n).collect();
@@ -237,7 +248,10 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
         out.push(p99);
         out.push(Row::new(
             group,
-            format!("{} · {n} learners · p50 per request, 0–1 s think time", args.label),
+            format!(
+                "{} · {n} learners · p50 per request, 0–1 s think time",
+                args.label
+            ),
             wave_paced.percentile_ms(50.0),
             "ms",
         ));
@@ -288,9 +302,8 @@ async fn create_learners(
     for i in 0..count {
         let phone = app::domain::Phone::parse(&(args.first_phone + i as u64).to_string())
             .map_err(|e| anyhow::anyhow!("bench phone: {e}"))?;
-        let id =
-            app::db::people::upsert_by_phone(&mut tx, &format!("考生{i}"), &phone, false, now)
-                .await?;
+        let id = app::db::people::upsert_by_phone(&mut tx, &format!("考生{i}"), &phone, false, now)
+            .await?;
         if !app::db::accounts::exists(&mut tx, id).await? {
             app::db::accounts::insert(&mut tx, id, &hash, true, false, now).await?;
         }
@@ -319,7 +332,12 @@ async fn create_learners(
         }
     }));
     use futures::StreamExt;
-    logins.buffer_unordered(4).collect::<Vec<_>>().await.into_iter().collect()
+    logins
+        .buffer_unordered(4)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
 }
 
 async fn run_wave(
@@ -344,8 +362,17 @@ async fn run_wave(
                 let mut latencies = Vec::with_capacity(22 * exams_each);
                 let mut errors = 0usize;
                 for _ in 0..exams_each {
-                    take_exam(&base, &course, &db, &learner, &mut rng, think, &mut latencies, &mut errors)
-                        .await;
+                    take_exam(
+                        &base,
+                        &course,
+                        &db,
+                        &learner,
+                        &mut rng,
+                        think,
+                        &mut latencies,
+                        &mut errors,
+                    )
+                    .await;
                 }
                 (latencies, errors)
             })
@@ -409,7 +436,13 @@ async fn take_exam(
 
     pause(rng, think).await;
     let course = [("course".to_string(), course.to_string())];
-    let Some(started) = post(learner, &format!("{base}/api/start_exam"), &course, latencies).await
+    let Some(started) = post(
+        learner,
+        &format!("{base}/api/start_exam"),
+        &course,
+        latencies,
+    )
+    .await
     else {
         *errors += 1;
         return;
@@ -451,9 +484,14 @@ async fn take_exam(
         ];
         form.extend(answer_form(&q, &order, rng));
         pause(rng, think).await;
-        if post(learner, &format!("{base}/api/save_answer"), &form, latencies)
-            .await
-            .is_none()
+        if post(
+            learner,
+            &format!("{base}/api/save_answer"),
+            &form,
+            latencies,
+        )
+        .await
+        .is_none()
         {
             *errors += 1;
             return;
@@ -461,9 +499,14 @@ async fn take_exam(
     }
     pause(rng, think).await;
     let form = [("attempt".to_string(), attempt.to_string())];
-    if post(learner, &format!("{base}/api/submit_exam"), &form, latencies)
-        .await
-        .is_none()
+    if post(
+        learner,
+        &format!("{base}/api/submit_exam"),
+        &form,
+        latencies,
+    )
+    .await
+    .is_none()
     {
         *errors += 1;
     }
@@ -517,8 +560,17 @@ async fn anchor_wave(
                 let mut rng = Rng(0xA11C ^ (i as u64) << 8);
                 let mut latencies = Vec::new();
                 for _ in 0..EXAMS_PER_LEARNER {
-                    anchor_exam(&db, &bank, &rules, &slug, &title, person_id, &mut rng, &mut latencies)
-                        .await?;
+                    anchor_exam(
+                        &db,
+                        &bank,
+                        &rules,
+                        &slug,
+                        &title,
+                        person_id,
+                        &mut rng,
+                        &mut latencies,
+                    )
+                    .await?;
                 }
                 anyhow::Ok(latencies)
             })
@@ -604,7 +656,14 @@ async fn anchor_exam(
     let mut tx = app::db::begin(&db).await?;
     // The grading transaction reads the stored answers back, as the server's does.
     let _ = app::db::exams::questions(&mut tx, attempt).await?;
-    app::db::exams::close(&mut tx, attempt, now, (percent * 10.0).round() as i64, passed).await?;
+    app::db::exams::close(
+        &mut tx,
+        attempt,
+        now,
+        (percent * 10.0).round() as i64,
+        passed,
+    )
+    .await?;
     if passed {
         app::certificates::issue(
             &mut tx,

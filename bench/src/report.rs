@@ -32,8 +32,8 @@ struct Results {
 }
 
 fn read_rows(path: &Path) -> anyhow::Result<Vec<Row>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
@@ -103,8 +103,8 @@ pub fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
             row.budget.as_deref().unwrap_or("")
         ));
     }
-    let generated_at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)?;
+    let generated_at =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?;
     let results = Results {
         generated_at,
         machine: args.machine,
@@ -113,6 +113,10 @@ pub fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
     };
     std::fs::write(&args.out, serde_json::to_string_pretty(&results)? + "\n")?;
     std::fs::write(&args.markdown, md)?;
-    println!("\nwritten: {} and {}", args.out.display(), args.markdown.display());
+    println!(
+        "\nwritten: {} and {}",
+        args.out.display(),
+        args.markdown.display()
+    );
     Ok(())
 }

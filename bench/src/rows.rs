@@ -72,10 +72,7 @@ pub fn append(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
         .append(true)
         .open(path)?;
     for row in rows {
-        println!(
-            "  {:<58} {:>12.2} {}",
-            row.figure, row.value, row.unit
-        );
+        println!("  {:<58} {:>12.2} {}", row.figure, row.value, row.unit);
         writeln!(file, "{}", serde_json::to_string(row)?)?;
     }
     Ok(())

@@ -46,7 +46,13 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
     for run in 0..args.runs {
         let started = Instant::now();
         let mut child = Command::new(&args.bin)
-            .args(["--database-url", &args.database_url, "serve", "--addr", &args.addr])
+            .args([
+                "--database-url",
+                &args.database_url,
+                "serve",
+                "--addr",
+                &args.addr,
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -77,7 +83,10 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
     }
     times.sort();
     let median = times[times.len() / 2].as_secs_f64() * 1000.0;
-    println!("start-up {median:.0} ms (median of {}), idle RSS {idle_rss:.1} MB", args.runs);
+    println!(
+        "start-up {median:.0} ms (median of {}), idle RSS {idle_rss:.1} MB",
+        args.runs
+    );
     rows::append(
         rows_path,
         &[

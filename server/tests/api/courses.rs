@@ -40,7 +40,10 @@ async fn tip_pages_are_small_script_free_and_carry_the_emergency_numbers() {
         // The stylesheet is inline (one round trip on a weak signal), so
         // the page alone is everything transferred.
         assert!(page.body.contains("<style>"), "{slug}: inline CSS");
-        assert!(!page.body.contains("/pkg/xuetang.css"), "{slug}: no CSS request");
+        assert!(
+            !page.body.contains("/pkg/xuetang.css"),
+            "{slug}: no CSS request"
+        );
         let compressed = app.gzipped_len(&format!("/t/{slug}")).await;
         assert!(compressed <= 30 * 1024, "{slug}: {compressed} bytes");
     }

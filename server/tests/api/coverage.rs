@@ -470,12 +470,14 @@ async fn writes_from_outside_the_server_show_on_the_next_request() {
     .unwrap();
     assert_eq!(figures("drills").await, (drilled + 1, staffed));
 
-    sqlx::query("DELETE FROM training_sessions WHERE unit_id = $1 AND held_on = $2 AND kind = 'drill'")
-        .bind(overdue)
-        .bind(&today)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "DELETE FROM training_sessions WHERE unit_id = $1 AND held_on = $2 AND kind = 'drill'",
+    )
+    .bind(overdue)
+    .bind(&today)
+    .execute(&app.db)
+    .await
+    .unwrap();
     assert_eq!(figures("drills").await, (drilled, staffed));
 
     let (certified, operators) = figures("certified").await;
