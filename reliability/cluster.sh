@@ -8,6 +8,8 @@
 #   reliability/cluster.sh            # ensure and start
 #   reliability/cluster.sh drop       # stop and delete the cluster
 set -euo pipefail
+# The URL goes to the caller's stdout (fd 3), the rest to stderr; nothing that
+# starts a daemon may inherit fd 3 (the caller's `$(...)` would never end).
 exec 3>&1 1>&2
 
 NAME=reliability
@@ -20,7 +22,7 @@ SUDO=""
 if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
   echo "installing PostgreSQL"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends postgresql
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends postgresql 3>&-
 fi
 version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
 exists() { pg_lsclusters -h | awk -v v="$version" -v n="$NAME" '$1 == v && $2 == n' | grep -q .; }
@@ -32,11 +34,11 @@ fi
 
 if ! exists; then
   echo "creating PostgreSQL cluster $version/$NAME on port $PORT"
-  $SUDO pg_createcluster "$version" "$NAME" --port "$PORT" -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+  $SUDO pg_createcluster "$version" "$NAME" --port "$PORT" -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null 3>&-
 fi
 PORT=$(pg_lsclusters -h | awk -v v="$version" -v n="$NAME" '$1 == v && $2 == n { print $3 }')
 if ! pg_lsclusters -h | awk -v v="$version" -v n="$NAME" '$1 == v && $2 == n { print $4 }' | grep -q online; then
-  $SUDO pg_ctlcluster "$version" "$NAME" start
+  $SUDO pg_ctlcluster "$version" "$NAME" start 3>&-
 fi
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "$1"; else sudo -u postgres sh -c "$1"; fi; }
