@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo_history;
 pub mod downloads;
 pub mod graphics;
+pub mod landing;
 pub mod pages;
 pub mod poster_files;
 pub mod reading;

@@ -2,6 +2,7 @@
 //! `xuetang serve` and by the integration tests (which bind port 0).
 
 use crate::config::{DatabaseConfig, ServeConfig};
+use crate::landing::LandingCache;
 use crate::{certificate_files, downloads, pages, poster_files, reading, security};
 use anyhow::Context;
 use app::state::{AppState, Site};
@@ -175,6 +176,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/text-size", get(reading::text_size))
         .leptos_routes_with_handler(routes, get(pages::page))
         .fallback(pages::static_or_not_found)
+        .layer(axum::Extension(Arc::new(LandingCache::default())))
         .layer(request_layers)
         .with_state(state)
 }

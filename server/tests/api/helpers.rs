@@ -56,6 +56,58 @@ impl TestApp {
     }
 }
 
+/// A compressed answer, as a phone's browser receives it.
+pub struct Encoded {
+    pub status: u16,
+    /// The Content-Encoding header ("" when the body came as is).
+    pub encoding: String,
+    /// The body, decoded.
+    pub body: String,
+}
+
+/// GETs `url` with `client`, asking for `accept_encoding`, and decodes the
+/// body as its Content-Encoding says.
+pub async fn get_encoded(
+    client: &reqwest::Client,
+    url: &str,
+    accept_encoding: &str,
+    headers: &[(&str, &str)],
+) -> Encoded {
+    use std::io::Read;
+    let mut request = client.get(url).header("accept-encoding", accept_encoding);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("request failed");
+    let status = response.status().as_u16();
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .map_or("", |v| v.to_str().unwrap())
+        .to_string();
+    let bytes = response.bytes().await.unwrap();
+    let mut body = String::new();
+    match encoding.as_str() {
+        "gzip" => {
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_string(&mut body)
+                .expect("valid gzip");
+        }
+        "br" => {
+            brotli::Decompressor::new(&bytes[..], 4096)
+                .read_to_string(&mut body)
+                .expect("valid brotli");
+        }
+        "" => body = String::from_utf8(bytes.to_vec()).unwrap(),
+        other => panic!("unexpected content-encoding {other}"),
+    }
+    Encoded {
+        status,
+        encoding,
+        body,
+    }
+}
+
 /// Demo logins from seeds/accounts.csv.
 pub const PASSWORD: &str = "xuetang2026";
 pub const TOWN_ADMIN: &str = "13900000001";

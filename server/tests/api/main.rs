@@ -11,6 +11,7 @@ mod exam;
 mod health;
 mod helpers;
 mod join;
+mod landing;
 mod pages;
 mod posters;
 mod resilience;

@@ -506,3 +506,28 @@ async fn the_png_qr_decodes_to_the_short_url_and_hostile_text_is_escaped() {
         303
     );
 }
+
+#[tokio::test]
+async fn a_poster_page_kept_in_memory_still_counts_every_scan() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let (town_id, douzhuang) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
+    let (poster, code) = make(&app, &town, town_id, douzhuang, "村委会宣传栏", ESCAPE).await;
+    let url = format!("{}/p/{code}", app.base);
+    let phone = reqwest::Client::new();
+    for n in 1..=5 {
+        let page = crate::helpers::get_encoded(&phone, &url, "gzip, br", &[]).await;
+        assert_eq!((page.status, page.encoding.as_str()), (200, "br"));
+        assert!(page.body.contains(ESCAPE_TITLE));
+        assert_eq!(scans_today(&app, poster).await, n);
+    }
+    // The 大字 switch returning to the page is not a scan, kept page or not.
+    let back = crate::helpers::get_encoded(&phone, &url, "gzip", &[("referer", &url)]).await;
+    assert_eq!((back.status, back.encoding.as_str()), (200, "gzip"));
+    assert_eq!(scans_today(&app, poster).await, 5);
+    // An unknown code is still the 404 page, and counts nothing.
+    let unknown =
+        crate::helpers::get_encoded(&phone, &format!("{}/p/ZZZZZZ", app.base), "br", &[]).await;
+    assert_eq!(unknown.status, 404);
+}

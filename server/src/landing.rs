@@ -1,0 +1,339 @@
+//! The QR landing pages (`/t/<topic>`, `/p/<code>`) kept rendered and
+//! compressed in memory for visitors without a session: they are what a
+//! whole village opens after a poster goes up, and the same bytes for all
+//! of them. A poster's scan is still counted on every visit.
+//!
+//! An entry belongs to the courseware it was rendered from and is dropped
+//! when the content is reloaded. Signed-in visitors (whose header differs),
+//! requests with a query string, other cookies, clients that accept neither
+//! gzip nor Brotli, and every answer but a plain 200 take the normal path.
+
+use app::content::Library;
+use app::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, Weak};
+
+/// Entries kept at most (one per topic and poster code, times two text
+/// sizes); about 15 KB each. When full, the cache starts over.
+const MAX_PAGES: usize = 512;
+/// A landing page is about 30 KB of HTML; anything larger is not cached.
+const MAX_PAGE_BYTES: usize = 512 * 1024;
+
+#[derive(Default)]
+pub struct LandingCache {
+    pages: Mutex<HashMap<Key, Arc<Cached>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    path: String,
+    large_text: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+/// Which landing page a path is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Landing {
+    Tip,
+    Poster(String),
+}
+
+struct Cached {
+    library: Weak<Library>,
+    /// The poster whose scans a visit counts.
+    poster: Option<i64>,
+    headers: HeaderMap,
+    gzip: Bytes,
+    brotli: Bytes,
+}
+
+impl LandingCache {
+    fn get(&self, key: &Key, library: &Arc<Library>) -> Option<Arc<Cached>> {
+        let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        pages
+            .get(key)
+            .filter(|page| Weak::ptr_eq(&page.library, &Arc::downgrade(library)))
+            .cloned()
+    }
+
+    fn put(&self, key: Key, page: Arc<Cached>) {
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
+        }
+        pages.insert(key, page);
+    }
+}
+
+/// Serves a landing page from the cache when the request allows it;
+/// otherwise (and to fill the cache) `render` makes the page.
+pub async fn serve<F, Fut>(
+    state: &AppState,
+    cache: &LandingCache,
+    req: Request<Body>,
+    render: F,
+) -> Response
+where
+    F: FnOnce(Request<Body>) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    let Some((key, landing, encoding)) = cacheable(&req) else {
+        return render(req).await;
+    };
+    let library = state.site.library();
+    if let Some(page) = cache.get(&key, &library) {
+        if let Some(poster) = page.poster
+            && !refers_to_itself(&req, &landing)
+            && let Err(error) =
+                app::db::posters::count_scan(&state.db, poster, &app::actions::today()).await
+        {
+            // Rendering again shows the friendly error page.
+            tracing::warn!(error = %error, "poster scan not counted from the cache");
+            return render(req).await;
+        }
+        return page.response(encoding);
+    }
+
+    // A miss: the page is rendered (counting the scan) and kept.
+    let response = render(req).await;
+    if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let html = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(html) => html,
+        Err(error) => {
+            tracing::warn!(error = %error, "landing page not cached");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let poster = match &landing {
+        Landing::Tip => None,
+        Landing::Poster(code) => match app::db::posters::by_code(&state.db, code).await {
+            Ok(Some(poster)) => Some(poster.id),
+            // Gone or unreachable since it rendered: answer, but keep nothing.
+            _ => return Response::from_parts(parts, Body::from(html)),
+        },
+    };
+    let page = Arc::new(Cached {
+        library: Arc::downgrade(&library),
+        poster,
+        headers: parts.headers,
+        gzip: gzip(&html),
+        brotli: brotli(&html),
+    });
+    cache.put(key, Arc::clone(&page));
+    page.response(encoding)
+}
+
+impl Cached {
+    fn response(&self, encoding: Encoding) -> Response {
+        let (body, name) = match encoding {
+            Encoding::Brotli => (self.brotli.clone(), "br"),
+            Encoding::Gzip => (self.gzip.clone(), "gzip"),
+        };
+        let mut response = Response::new(Body::from(body));
+        let headers = response.headers_mut();
+        headers.clone_from(&self.headers);
+        headers.remove(header::CONTENT_LENGTH);
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        response
+    }
+}
+
+/// The cache key, which landing page it is, and the encoding to answer
+/// with; `None` when this request must be rendered.
+fn cacheable(req: &Request<Body>) -> Option<(Key, Landing, Encoding)> {
+    if req.method() != Method::GET || req.uri().query().is_some() {
+        return None;
+    }
+    let path = req.uri().path();
+    let landing = landing(path)?;
+    let mut large_text = false;
+    for (name, value) in cookies(req.headers()) {
+        if name != app::components::reading::TEXT_COOKIE {
+            return None;
+        }
+        large_text = value == "large";
+    }
+    let encoding = accepted_encoding(req.headers())?;
+    Some((
+        Key {
+            path: path.to_owned(),
+            large_text,
+        },
+        landing,
+        encoding,
+    ))
+}
+
+fn landing(path: &str) -> Option<Landing> {
+    let one_segment = |rest: &str| (!rest.is_empty() && !rest.contains('/')).then_some(());
+    if let Some(rest) = path.strip_prefix("/t/") {
+        one_segment(rest)?;
+        return Some(Landing::Tip);
+    }
+    let rest = path.strip_prefix("/p/")?;
+    one_segment(rest)?;
+    // Codes that cannot exist are rendered (as the 404 page), not cached.
+    app::actions::posters::normalise_code(rest).map(Landing::Poster)
+}
+
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter(|pair| !pair.trim().is_empty())
+        .map(|pair| pair.trim().split_once('=').unwrap_or((pair.trim(), "")))
+}
+
+/// Brotli when the client takes it, else gzip; an encoding listed with
+/// `q=0` is refused.
+fn accepted_encoding(headers: &HeaderMap) -> Option<Encoding> {
+    let mut gzip = false;
+    for item in headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        match name.as_str() {
+            "br" if !refused => return Some(Encoding::Brotli),
+            "gzip" if !refused => gzip = true,
+            _ => {}
+        }
+    }
+    gzip.then_some(Encoding::Gzip)
+}
+
+fn refers_to_itself(req: &Request<Body>, landing: &Landing) -> bool {
+    let Landing::Poster(code) = landing else {
+        return false;
+    };
+    req.headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|referer| app::actions::posters::refers_to(referer, code))
+}
+
+fn gzip(html: &[u8]) -> Bytes {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder
+        .write_all(html)
+        .and_then(|()| encoder.finish())
+        .map(Bytes::from)
+        .expect("compressing into memory cannot fail")
+}
+
+fn brotli(html: &[u8]) -> Bytes {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &html[..], &mut out, &params)
+        .expect("compressing into memory cannot fail");
+    Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
+        let mut builder = Request::get(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn only_anonymous_plain_landing_requests_are_cached() {
+        let gzip = [("accept-encoding", "gzip, deflate")];
+        let (key, landing, encoding) = cacheable(&request("/t/escape", &gzip)).unwrap();
+        assert_eq!((key.path.as_str(), key.large_text), ("/t/escape", false));
+        assert_eq!((landing, encoding), (Landing::Tip, Encoding::Gzip));
+        let (_, landing, _) = cacheable(&request("/p/abc234", &gzip)).unwrap();
+        assert_eq!(landing, Landing::Poster("ABC234".into()));
+
+        for path in [
+            "/t",
+            "/t/",
+            "/t/a/b",
+            "/courses/escape",
+            "/t/escape?x=1",
+            "/p/ABC1OO",
+        ] {
+            assert!(cacheable(&request(path, &gzip)).is_none(), "{path}");
+        }
+        // A session (or any other cookie) and no compression take the normal path.
+        for cookie in ["xt_session=abc", "xt_text=large; xt_flash=x", "other"] {
+            let r = request("/t/escape", &[gzip[0], ("cookie", cookie)]);
+            assert!(cacheable(&r).is_none(), "{cookie}");
+        }
+        assert!(cacheable(&request("/t/escape", &[])).is_none());
+        let head = Request::head("/t/escape")
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+            .unwrap();
+        assert!(cacheable(&head).is_none());
+    }
+
+    #[test]
+    fn the_text_size_cookie_is_part_of_the_key() {
+        let r = request(
+            "/t/escape",
+            &[("accept-encoding", "gzip"), ("cookie", "xt_text=large")],
+        );
+        assert!(cacheable(&r).unwrap().0.large_text);
+    }
+
+    #[test]
+    fn brotli_is_preferred_and_q_zero_refuses() {
+        let enc = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            accepted_encoding(&h)
+        };
+        assert_eq!(enc("gzip, deflate, br"), Some(Encoding::Brotli));
+        assert_eq!(enc("gzip, br;q=0"), Some(Encoding::Gzip));
+        assert_eq!(enc("GZIP;q=0.5"), Some(Encoding::Gzip));
+        assert_eq!(enc("gzip;q=0, deflate"), None);
+        assert_eq!(enc("identity"), None);
+    }
+
+    #[test]
+    fn compressed_bodies_decode_to_the_page() {
+        use std::io::Read;
+        let html = "<!DOCTYPE html><p>发现火情，立即拨打119</p>".repeat(50);
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&gzip(html.as_bytes())[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, html);
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli(html.as_bytes())[..], &mut out).unwrap();
+        assert_eq!(out, html.as_bytes());
+    }
+}
