@@ -138,7 +138,7 @@ pub async fn save_answer(
     .bind(position)
     .bind(answer)
     .bind(now)
-    .execute(db)
+    .execute(&mut *super::write_conn(db).await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -121,15 +121,113 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
-/// Starts a write transaction. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so it waits its turn under the busy timeout; a
-/// deferred transaction that reads and then writes fails at once with
-/// "database is locked" when another connection committed in between.
-pub async fn begin(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+/// Starts a write transaction. On SQLite it first takes this process's
+/// turn to write ([`WriteTx`]), then `BEGIN IMMEDIATE`: a deferred
+/// transaction that reads and then writes fails at once with "database is
+/// locked" when another connection committed in between.
+pub async fn begin(db: &Db) -> Result<WriteTx, sqlx::Error> {
     match backend(db) {
-        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => db.begin().await,
+        Backend::Sqlite => {
+            let conn = db.acquire().await?;
+            let turn = sqlite_turn(db).await?;
+            // Pool::begin_with, but on the connection taken before the turn.
+            let tx = sqlx::Transaction::begin(
+                sqlx::pool::MaybePoolConnection::PoolConnection(conn),
+                Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE")),
+            )
+            .await?;
+            Ok(WriteTx {
+                tx,
+                _turn: Some(turn),
+            })
+        }
+        Backend::Postgres => Ok(WriteTx {
+            tx: db.begin().await?,
+            _turn: None,
+        }),
     }
+}
+
+/// A connection for one write statement outside a transaction, holding the
+/// turn to write on SQLite (see [`WriteTx`]).
+pub async fn write_conn(db: &Db) -> Result<WriteConn, sqlx::Error> {
+    let conn = db.acquire().await?;
+    let turn = match backend(db) {
+        Backend::Sqlite => Some(sqlite_turn(db).await?),
+        Backend::Postgres => None,
+    };
+    Ok(WriteConn { conn, _turn: turn })
+}
+
+/// A write transaction; derefs to its connection.
+///
+/// SQLite lets one connection write at a time. Writers of this process
+/// take turns on an in-process queue, first come first served, instead of
+/// meeting in SQLite's busy handler, which retries after sleeps of up to
+/// 100 ms: under 500 learners that made the slowest saves wait for many of
+/// those sleeps (docs/BENCHMARKS.md). The connection is taken before the
+/// turn, so whoever holds the turn never waits on the pool for those queued
+/// behind it. Writers in other processes still meet SQLite's busy timeout.
+pub struct WriteTx {
+    // Declared first so the transaction ends before the turn is released.
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+/// See [`write_conn`].
+pub struct WriteConn {
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteConn {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for WriteConn {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.conn
+    }
+}
+
+/// Waits for this process's turn to write to the SQLite database `db` (one
+/// queue per database file). Gives up after the busy timeout SQLite itself
+/// would wait (5 s), as a pool timeout.
+async fn sqlite_turn(db: &Db) -> Result<tokio::sync::OwnedMutexGuard<()>, sqlx::Error> {
+    type Turns = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
+    static TURNS: std::sync::LazyLock<std::sync::Mutex<Turns>> =
+        std::sync::LazyLock::new(Default::default);
+    let queue = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(db.connect_options().database_url.to_string())
+        .or_default()
+        .clone();
+    tokio::time::timeout(Duration::from_secs(5), queue.lock_owned())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)
 }
 
 pub fn backend(db: &Db) -> Backend {

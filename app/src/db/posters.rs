@@ -114,23 +114,18 @@ pub async fn insert(conn: &mut AnyConnection, p: &NewPoster<'_>) -> Result<i64, 
 /// One more scan of the poster on `day`; a single statement, so concurrent
 /// scans never lose a count.
 pub async fn count_scan(db: &Db, poster_id: i64, day: &str) -> Result<(), sqlx::Error> {
-    // SQLite has one writer. Scans of a busy poster queue here, in order,
-    // instead of each pool connection hitting the lock and backing off in
-    // SQLite's busy handler (which sleeps in steps of milliseconds). Under
+    // Scans of a busy poster queue for SQLite's one writer in-process
+    // (`write_conn`) instead of colliding in SQLite's busy handler: under
     // wrk this took the poster URL from ~0.5 to ~0.75 of the tip page's
     // throughput (docs/BENCHMARKS.md).
-    static SQLITE_SCANS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    let _turn = match super::backend(db) {
-        super::Backend::Sqlite => Some(SQLITE_SCANS.lock().await),
-        super::Backend::Postgres => None,
-    };
+    let mut conn = super::write_conn(db).await?;
     sqlx::query(
         "INSERT INTO poster_scans (poster_id, day, count) VALUES ($1, $2, 1) \
          ON CONFLICT (poster_id, day) DO UPDATE SET count = poster_scans.count + 1",
     )
     .bind(poster_id)
     .bind(day)
-    .execute(db)
+    .execute(&mut *conn)
     .await
     .map(|_| ())
 }
