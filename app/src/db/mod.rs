@@ -128,16 +128,9 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
 pub async fn begin(db: &Db) -> Result<WriteTx, sqlx::Error> {
     match backend(db) {
         Backend::Sqlite => {
-            let conn = db.acquire().await?;
             let turn = sqlite_turn(db).await?;
-            // Pool::begin_with, but on the connection taken before the turn.
-            let tx = sqlx::Transaction::begin(
-                sqlx::pool::MaybePoolConnection::PoolConnection(conn),
-                Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE")),
-            )
-            .await?;
             Ok(WriteTx {
-                tx,
+                tx: db.begin_with("BEGIN IMMEDIATE").await?,
                 _turn: Some(turn),
             })
         }
@@ -151,12 +144,14 @@ pub async fn begin(db: &Db) -> Result<WriteTx, sqlx::Error> {
 /// A connection for one write statement outside a transaction, holding the
 /// turn to write on SQLite (see [`WriteTx`]).
 pub async fn write_conn(db: &Db) -> Result<WriteConn, sqlx::Error> {
-    let conn = db.acquire().await?;
     let turn = match backend(db) {
         Backend::Sqlite => Some(sqlite_turn(db).await?),
         Backend::Postgres => None,
     };
-    Ok(WriteConn { conn, _turn: turn })
+    Ok(WriteConn {
+        conn: db.acquire().await?,
+        _turn: turn,
+    })
 }
 
 /// A write transaction; derefs to its connection.
@@ -165,9 +160,11 @@ pub async fn write_conn(db: &Db) -> Result<WriteConn, sqlx::Error> {
 /// take turns on an in-process queue, first come first served, instead of
 /// meeting in SQLite's busy handler, which retries after sleeps of up to
 /// 100 ms: under 500 learners that made the slowest saves wait for many of
-/// those sleeps (docs/BENCHMARKS.md). The connection is taken before the
-/// turn, so whoever holds the turn never waits on the pool for those queued
-/// behind it. Writers in other processes still meet SQLite's busy timeout.
+/// those sleeps (docs/BENCHMARKS.md). The turn is taken before a pool
+/// connection, so writers waiting their turn hold none that readers (or the
+/// writer whose turn it is) need; code must therefore not hold a pool
+/// connection while it waits to write. Writers in other processes still
+/// meet SQLite's busy timeout.
 pub struct WriteTx {
     // Declared first so the transaction ends before the turn is released.
     tx: sqlx::Transaction<'static, sqlx::Any>,
