@@ -72,8 +72,12 @@ TIP=$(curl -fs http://127.0.0.1:3101/t | grep -oE 'href="/t/[a-z0-9-]+"' | head 
 CODE=$(sqlite3 "$RUN/xuetang.db" "SELECT code FROM posters ORDER BY id LIMIT 1")
 [ -n "$TIP" ] && [ -n "$CODE" ] || { echo "no tip page or poster code found" >&2; exit 1; }
 mkdir -p "$RUN/nginx/www" "$RUN/nginx/tmp"
-curl -fs "http://127.0.0.1:3101$TIP" >"$RUN/nginx/www/tip.html"
-curl -fs "http://127.0.0.1:3101/p/$CODE" >"$RUN/nginx/www/poster.html"
+for page in "tip:$TIP" "poster:/p/$CODE"; do
+  curl -fs "http://127.0.0.1:3101${page#*:}" >"$RUN/nginx/www/${page%%:*}.html"
+  curl -fs -H 'Accept-Encoding: gzip' "http://127.0.0.1:3101${page#*:}" >"$RUN/nginx/www/${page%%:*}.html.gz"
+  gzip -t "$RUN/nginx/www/${page%%:*}.html.gz"
+  cmp <(gzip -dc "$RUN/nginx/www/${page%%:*}.html.gz") "$RUN/nginx/www/${page%%:*}.html"
+done
 sed -e "s#@PREFIX@#$PWD/$RUN/nginx#g" -e "s#@WWW@#$PWD/$RUN/nginx/www#g" -e "s#@PORT@#3180#g" \
   bench/nginx.conf >"$RUN/nginx/nginx.conf"
 nginx -c "$PWD/$RUN/nginx/nginx.conf" -p "$PWD/$RUN/nginx" &

@@ -25,7 +25,7 @@ const MAX_PAGE_BYTES: usize = 512 * 1024;
 
 #[derive(Default)]
 pub struct LandingCache {
-    pages: Mutex<HashMap<Key, Arc<Cached>>>,
+    pages: Mutex<HashMap<Key, Arc<Slot>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,8 +47,16 @@ enum Landing {
     Poster(String),
 }
 
-struct Cached {
+/// One page for one version of the courseware. The first request fills it;
+/// requests arriving meanwhile wait for that one rendering instead of each
+/// rendering and compressing the page (64 at once after a start-up made the
+/// first seconds' p99 over a second).
+struct Slot {
     library: Weak<Library>,
+    page: tokio::sync::OnceCell<Arc<Cached>>,
+}
+
+struct Cached {
     /// The poster whose scans a visit counts.
     poster: Option<i64>,
     headers: HeaderMap,
@@ -57,20 +65,36 @@ struct Cached {
 }
 
 impl LandingCache {
-    fn get(&self, key: &Key, library: &Arc<Library>) -> Option<Arc<Cached>> {
-        let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        pages
-            .get(key)
-            .filter(|page| Weak::ptr_eq(&page.library, &Arc::downgrade(library)))
-            .cloned()
-    }
-
-    fn put(&self, key: Key, page: Arc<Cached>) {
+    /// The slot for this page and courseware, made (empty) when missing or
+    /// left from an older courseware.
+    fn slot(&self, key: Key, library: &Arc<Library>) -> Arc<Slot> {
         let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = pages.get(&key)
+            && Weak::ptr_eq(&slot.library, &Arc::downgrade(library))
+        {
+            return Arc::clone(slot);
+        }
         if pages.len() >= MAX_PAGES {
             pages.clear();
         }
-        pages.insert(key, page);
+        let slot = Arc::new(Slot {
+            library: Arc::downgrade(library),
+            page: tokio::sync::OnceCell::new(),
+        });
+        pages.insert(key, Arc::clone(&slot));
+        slot
+    }
+
+    /// Drops a slot that stayed empty (its page is not kept), so addresses
+    /// that answer 404 take no room.
+    fn forget(&self, key: &Key, slot: &Arc<Slot>) {
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        if pages
+            .get(key)
+            .is_some_and(|kept| Arc::ptr_eq(kept, slot) && kept.page.get().is_none())
+        {
+            pages.remove(key);
+        }
     }
 }
 
@@ -89,50 +113,83 @@ where
     let Some((key, landing, encoding)) = cacheable(&req) else {
         return render(req).await;
     };
-    let library = state.site.library();
-    if let Some(page) = cache.get(&key, &library) {
-        if let Some(poster) = page.poster
-            && !refers_to_itself(&req, &landing)
-            && let Err(error) =
-                app::db::posters::count_scan(&state.db, poster, &app::actions::today()).await
-        {
-            // Rendering again shows the friendly error page.
-            tracing::warn!(error = %error, "poster scan not counted from the cache");
-            return render(req).await;
-        }
-        return page.response(encoding);
-    }
-
-    // A miss: the page is rendered (counting the scan) and kept.
-    let response = render(req).await;
-    if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let html = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
-        Ok(html) => html,
-        Err(error) => {
-            tracing::warn!(error = %error, "landing page not cached");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let slot = cache.slot(key.clone(), &state.site.library());
+    let again = refers_to_itself(&req, &landing);
+    let (mut req, mut render) = (Some(req), Some(render));
+    let filled = slot
+        .page
+        .get_or_try_init(|| {
+            let req = req.take().expect("initialised at most once");
+            let render = render.take().expect("initialised at most once");
+            fill(state, &landing, req, render)
+        })
+        .await;
+    let page = match filled {
+        Ok(page) => page,
+        // This request rendered a page that is not kept (an error, a 404).
+        Err(response) => {
+            cache.forget(&key, &slot);
+            return response;
         }
     };
-    let poster = match &landing {
+    // A request that rendered the page counted its scan there.
+    if let (Some(req), Some(render)) = (req, render)
+        && let Some(poster) = page.poster
+        && !again
+        && let Err(error) =
+            app::db::posters::count_scan(&state.db, poster, &app::actions::today()).await
+    {
+        // Rendering it shows the friendly error page.
+        tracing::warn!(error = %error, "poster scan not counted from the cache");
+        return render(req).await;
+    }
+    page.response(encoding)
+}
+
+/// Renders the page (counting a poster's scan) and compresses it to keep;
+/// `Err` carries an answer that is not kept.
+async fn fill<F, Fut>(
+    state: &AppState,
+    landing: &Landing,
+    req: Request<Body>,
+    render: F,
+) -> Result<Arc<Cached>, Response>
+where
+    F: FnOnce(Request<Body>) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    let response = render(req).await;
+    if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+        return Err(response);
+    }
+    let (parts, body) = response.into_parts();
+    let html = axum::body::to_bytes(body, MAX_PAGE_BYTES)
+        .await
+        .map_err(|error| {
+            tracing::warn!(error = %error, "landing page not kept");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        })?;
+    let poster = match landing {
         Landing::Tip => None,
         Landing::Poster(code) => match app::db::posters::by_code(&state.db, code).await {
             Ok(Some(poster)) => Some(poster.id),
-            // Gone or unreachable since it rendered: answer, but keep nothing.
-            _ => return Response::from_parts(parts, Body::from(html)),
+            // Gone or unreachable since it rendered: answer, keep nothing.
+            _ => return Err(Response::from_parts(parts, Body::from(html))),
         },
     };
-    let page = Arc::new(Cached {
-        library: Arc::downgrade(&library),
+    // Brotli at its best takes tens of milliseconds: off the async threads.
+    let (gzip, brotli) = tokio::task::spawn_blocking(move || (gzip(&html), brotli(&html)))
+        .await
+        .map_err(|error| {
+            tracing::error!(error = %error, "compressing a landing page failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        })?;
+    Ok(Arc::new(Cached {
         poster,
         headers: parts.headers,
-        gzip: gzip(&html),
-        brotli: brotli(&html),
-    });
-    cache.put(key, Arc::clone(&page));
-    page.response(encoding)
+        gzip,
+        brotli,
+    }))
 }
 
 impl Cached {
