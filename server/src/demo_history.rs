@@ -1219,7 +1219,7 @@ pub async fn apply(db: &Db, today: Date, courses: &[CourseInfo]) -> anyhow::Resu
     let plan = plan(&town, today);
     let admins: BTreeMap<i64, Option<i64>> = town.units.iter().map(|u| (u.id, u.admin)).collect();
     let mut added = HistoryAdded::default();
-    let mut tx = app::db::begin(&db).await?;
+    let mut tx = app::db::begin(db).await?;
 
     for (id, end) in &plan.ended {
         let done =

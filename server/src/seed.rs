@@ -347,7 +347,7 @@ impl DemoSeed {
             );
         }
         let before = counts(db).await?;
-        let mut tx = app::db::begin(&db).await?;
+        let mut tx = app::db::begin(db).await?;
         let mut region_ids = HashMap::new();
         for r in &self.regions {
             let parent_id = r.parent.as_ref().map(|p| region_ids[p]);
