@@ -252,8 +252,12 @@ pub fn roster_csv(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    // A leading U+FEFF in the text would itself be read as a BOM.
-    if text.starts_with('\u{feff}') {
+    // A leading U+FEFF in the text would itself be read as a BOM; bytes that
+    // open like a workbook are read as one, whatever else they are.
+    if text.starts_with('\u{feff}')
+        || data.starts_with(b"PK\x03\x04")
+        || data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+    {
         return;
     }
     let mut encodings = vec![
@@ -587,6 +591,7 @@ mod xlsx {
             let mut workbook = Workbook::new();
             let date = Format::new().set_num_format("yyyy-mm-dd");
             let mut sheets = 1;
+            let mut merged = Vec::new();
             workbook.add_worksheet();
             for op in &self.ops {
                 let sheet = workbook.worksheet_from_index(sheets - 1).ok()?;
@@ -607,10 +612,27 @@ mod xlsx {
                         };
                     }
                     Op::Merge { rows, cols, text } => {
-                        let _ =
-                            sheet.merge_range(rows.0, cols.0, rows.1, cols.1, text, &Format::new());
+                        // rust_xlsxwriter 0.102 panics on a range overlapping
+                        // one it refused before (worksheet.rs:5047), so a
+                        // recipe never merges over an earlier merge; our own
+                        // export merges one fixed title range.
+                        let overlaps = merged.iter().any(|(r, c): &((u32, u32), (u16, u16))| {
+                            rows.0 <= r.1 && r.0 <= rows.1 && cols.0 <= c.1 && c.0 <= cols.1
+                        });
+                        if !overlaps {
+                            merged.push((*rows, *cols));
+                            let _ = sheet.merge_range(
+                                rows.0,
+                                cols.0,
+                                rows.1,
+                                cols.1,
+                                text,
+                                &Format::new(),
+                            );
+                        }
                     }
                     Op::AddSheet { hidden } => {
+                        merged.clear();
                         if *hidden {
                             sheet.set_hidden(true);
                         }

@@ -744,9 +744,9 @@ fn sessions(
                     drill,
                     held_on: day,
                     topic: if drill {
-                        rng.pick(&DRILL_TOPICS)
+                        *rng.pick(&DRILL_TOPICS)
                     } else {
-                        rng.pick(&TRAINING_TOPICS)
+                        *rng.pick(&TRAINING_TOPICS)
                     },
                 });
                 let mut seen = HashSet::new();
