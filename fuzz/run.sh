@@ -29,8 +29,13 @@ run() {
   local marker=$logs/$target.start
   touch "$marker"
   local start=$SECONDS status=0
+  # rust_xlsxwriter saves on threads of its own; glibc's bookkeeping of
+  # their thread-local destructors is reported as a 32-byte leak
+  # (fuzz/README.md), so that target runs without leak detection.
+  local extra=()
+  [[ $target == roster_xlsx ]] && extra=(-detect_leaks=0)
   nice -n 10 cargo +nightly fuzz run "$target" -- \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 "${extra[@]}" \
     >"$log" 2>&1 || status=$?
   local elapsed=$((SECONDS - start))
   local runs
