@@ -34,9 +34,16 @@ pub fn workspace() -> PathBuf {
 pub struct SeededApp {
     pub base: String,
     pub db: app::db::Db,
+    scans: std::sync::Arc<app::scan_tally::ScanTally>,
 }
 
 impl SeededApp {
+    /// Writes the poster scans the server has counted so far, as it does
+    /// every second on its own.
+    pub async fn flush_scans(&self) {
+        self.scans.flush(&self.db).await.expect("scans written");
+    }
+
     pub async fn unit_id(&self, name: &str) -> i64 {
         sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
             .bind(name)
@@ -79,6 +86,7 @@ pub async fn spawn_seeded_app() -> SeededApp {
         content_dir: workspace().join("content"),
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
+        scan_flush_ms: 1000,
     };
     let app = Application::build(&db_config, &serve)
         .await
@@ -90,8 +98,9 @@ pub async fn spawn_seeded_app() -> SeededApp {
         .expect("demo seed applies");
     let base = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
+    let scans = std::sync::Arc::clone(&app.state().scans);
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    SeededApp { base, db }
+    SeededApp { base, db, scans }
 }
 
 /// A chromedriver process and a session in it; both end when dropped.

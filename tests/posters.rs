@@ -88,6 +88,7 @@ fn qr_codes_on_page(pdf: &Path, dpi: u32) -> Vec<String> {
 }
 
 async fn scans(app: &SeededApp, poster: i64) -> i64 {
+    app.flush_scans().await;
     sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM poster_scans WHERE poster_id = $1",
     )

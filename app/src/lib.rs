@@ -27,6 +27,8 @@ pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod roster;
 #[cfg(feature = "ssr")]
+pub mod scan_tally;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

@@ -11,6 +11,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub site: Arc<Site>,
+    /// Poster scans not yet written to the database.
+    pub scans: Arc<crate::scan_tally::ScanTally>,
 }
 
 /// Settings and content fixed at start-up.

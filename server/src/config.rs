@@ -41,6 +41,10 @@ pub struct ServeConfig {
     /// Reload content when its files change (for authors; off in production).
     #[arg(long, env = "XUETANG_WATCH_CONTENT")]
     pub watch_content: bool,
+    /// How often counted poster scans are written to the database, in
+    /// milliseconds (and once more on shutdown).
+    #[arg(long, env = "XUETANG_SCAN_FLUSH_MS", default_value_t = 1000)]
+    pub scan_flush_ms: u64,
 }
 
 impl ServeConfig {

@@ -133,15 +133,11 @@ where
         }
     };
     // A request that rendered the page counted its scan there.
-    if let (Some(req), Some(render)) = (req, render)
+    if req.is_some()
         && let Some(poster) = page.poster
         && !again
-        && let Err(error) =
-            app::db::posters::count_scan(&state.db, poster, &app::actions::today()).await
     {
-        // Rendering it shows the friendly error page.
-        tracing::warn!(error = %error, "poster scan not counted from the cache");
-        return render(req).await;
+        state.scans.add(poster, app::actions::today());
     }
     page.response(encoding)
 }

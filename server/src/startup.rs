@@ -75,8 +75,14 @@ impl Application {
                 issuer_name: config.issuer.clone(),
                 library: std::sync::RwLock::new(Arc::new(library)),
             }),
+            scans: Arc::default(),
         };
         tokio::spawn(close_overdue_exams(state.clone()));
+        {
+            let (scans, db) = (Arc::clone(&state.scans), state.db.clone());
+            let period = Duration::from_millis(config.scan_flush_ms.max(1));
+            tokio::spawn(async move { scans.flush_every(&db, period).await });
+        }
         if config.watch_content {
             let seen = crate::reload::newest_change(&config.content_dir);
             tokio::spawn(crate::reload::watch_content(
@@ -117,6 +123,9 @@ impl Application {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Err(error) = self.state.scans.flush(&self.state.db).await {
+            tracing::error!(error = %error, "the last poster scans could not be written");
+        }
         self.state.db.close().await;
         tracing::info!("xuetang stopped");
         Ok(())

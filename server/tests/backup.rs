@@ -149,6 +149,7 @@ async fn serve(database: TestDatabase) -> Served {
         content_dir: helpers::workspace().join("content"),
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
+        scan_flush_ms: 1000,
     };
     let application = Application::build(&db_config, &serve)
         .await

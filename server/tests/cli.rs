@@ -76,15 +76,7 @@ async fn serve_answers_then_stops_cleanly_on_sigterm() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("addr=")
-                .nth(1)
-                .map(|a| a.split_whitespace().next().unwrap().to_string())
-        })
-        .expect("the server logs its address");
+    let addr = listening_address(&mut lines);
 
     let health = reqwest::get(format!("http://{addr}/healthz"))
         .await
@@ -107,6 +99,71 @@ async fn serve_answers_then_stops_cleanly_on_sigterm() {
         rest.iter().any(|l| l.contains("xuetang stopped")),
         "{rest:?}"
     );
+}
+
+/// The address a `xuetang serve` child logs once it listens.
+fn listening_address(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> String {
+    lines
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("addr=")
+                .nth(1)
+                .map(|a| a.split_whitespace().next().unwrap().to_string())
+        })
+        .expect("the server logs its address")
+}
+
+#[tokio::test]
+async fn scans_counted_before_sigterm_are_written_on_the_way_out() {
+    let db = helpers::TestDatabase::create().await;
+    assert!(xuetang(&db.url).arg("seed").status().unwrap().success());
+    let pool = app::db::connect(&db.url, 1).await.unwrap();
+    let (poster, code): (i64, String) =
+        sqlx::query_as("SELECT id, code FROM posters ORDER BY id LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("the demo town has posters");
+    let stored = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM poster_scans WHERE poster_id = $1",
+        )
+        .bind(poster)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let before = stored().await;
+    // Written once an hour: only the shutdown can write these scans.
+    let mut child = xuetang(&db.url)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--scan-flush-ms",
+            "3600000",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = listening_address(&mut lines);
+    for _ in 0..3 {
+        let page = reqwest::get(format!("http://{addr}/p/{code}"))
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+    }
+    assert_eq!(stored().await, before, "not written before the hour is up");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success(), "{rest:?}");
+    assert_eq!(stored().await, before + 3, "{rest:?}");
 }
 
 #[tokio::test]

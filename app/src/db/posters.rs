@@ -111,21 +111,22 @@ pub async fn insert(conn: &mut AnyConnection, p: &NewPoster<'_>) -> Result<i64, 
     .await
 }
 
-/// One more scan of the poster on `day`; a single statement, so concurrent
-/// scans never lose a count.
-pub async fn count_scan(db: &Db, poster_id: i64, day: &str) -> Result<(), sqlx::Error> {
-    // Scans of a busy poster queue for SQLite's one writer in-process
-    // (`write_conn`) instead of colliding in SQLite's busy handler: under
-    // wrk this took the poster URL from ~0.5 to ~0.75 of the tip page's
-    // throughput (docs/BENCHMARKS.md).
-    let mut conn = super::write_conn(db).await?;
+/// `n` more scans of the poster on `day` (see `scan_tally`); one statement,
+/// so writers in several processes never lose a count.
+pub async fn add_scans(
+    conn: &mut AnyConnection,
+    poster_id: i64,
+    day: &str,
+    n: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO poster_scans (poster_id, day, count) VALUES ($1, $2, 1) \
-         ON CONFLICT (poster_id, day) DO UPDATE SET count = poster_scans.count + 1",
+        "INSERT INTO poster_scans (poster_id, day, count) VALUES ($1, $2, $3) \
+         ON CONFLICT (poster_id, day) DO UPDATE SET count = poster_scans.count + excluded.count",
     )
     .bind(poster_id)
     .bind(day)
-    .execute(&mut *conn)
+    .bind(n)
+    .execute(conn)
     .await
     .map(|_| ())
 }

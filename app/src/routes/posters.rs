@@ -39,7 +39,7 @@ pub async fn poster_landing(code: String) -> Result<TipData, AppError> {
             })
             .is_some_and(|referer| crate::actions::posters::refers_to(&referer, &code));
         if !again {
-            crate::db::posters::count_scan(&state.db, poster.id, &crate::actions::today()).await?;
+            state.scans.add(poster.id, crate::actions::today());
         }
         Ok(TipData {
             course: course.slug.clone(),

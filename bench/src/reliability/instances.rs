@@ -92,6 +92,8 @@ pub async fn run(common: &Common, count: usize, port: u16, conf: &Path) -> anyho
     .buffer_unordered(64)
     .collect()
     .await;
+    // Each instance writes its counted scans once a second.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     let after = scan_totals(&db).await?;
     let mut answered: HashMap<i64, i64> = HashMap::new();
     for (id, reply) in &replies {

@@ -9,6 +9,7 @@ pub struct TestApp {
     pub db: Db,
     pub database: TestDatabase,
     pub client: reqwest::Client,
+    scans: std::sync::Arc<app::scan_tally::ScanTally>,
 }
 
 pub struct Page {
@@ -46,6 +47,12 @@ impl TestApp {
             .unwrap();
         assert_eq!(response.status(), 200, "{path}");
         response.bytes().await.unwrap().len()
+    }
+
+    /// Writes the poster scans the server has counted so far, as it does
+    /// every second on its own.
+    pub async fn flush_scans(&self) {
+        self.scans.flush(&self.db).await.expect("scans written");
     }
 
     /// Loads the shipped demo town into this app's database.
@@ -416,6 +423,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
         content_dir: workspace().join("content"),
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
+        scan_flush_ms: 1000,
     };
     configure(&mut serve);
     let app = Application::build(&db_config, &serve)
@@ -423,6 +431,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
         .expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
+    let scans = std::sync::Arc::clone(&app.state().scans);
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -434,6 +443,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
         db,
         database,
         client,
+        scans,
     }
 }
 

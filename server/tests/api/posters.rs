@@ -48,6 +48,7 @@ async fn make(
 }
 
 async fn scans_today(app: &TestApp, poster: i64) -> i64 {
+    app.flush_scans().await;
     let today = app::actions::today();
     sqlx::query_scalar("SELECT count FROM poster_scans WHERE poster_id = $1 AND day = $2")
         .bind(poster)
@@ -131,6 +132,7 @@ async fn a_posters_short_url_serves_the_tip_and_counts_each_visit_anonymously() 
     assert!(html <= 30 * 1024, "{html}");
 
     // Unknown codes: a friendly 404 that leads to every tip, and nothing counted.
+    app.flush_scans().await;
     let before = app
         .count("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM poster_scans")
         .await;
@@ -144,6 +146,7 @@ async fn a_posters_short_url_serves_the_tip_and_counts_each_visit_anonymously() 
         );
         assert!(missing.body.contains("全部安全小贴士"));
     }
+    app.flush_scans().await;
     assert_eq!(
         app.count("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM poster_scans")
             .await,
@@ -530,4 +533,33 @@ async fn a_poster_page_kept_in_memory_still_counts_every_scan() {
     let unknown =
         crate::helpers::get_encoded(&phone, &format!("{}/p/ZZZZZZ", app.base), "br", &[]).await;
     assert_eq!(unknown.status, 404);
+}
+
+#[tokio::test]
+async fn scans_reach_the_database_within_seconds_without_anyone_asking() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let (town_id, douzhuang) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
+    let (poster, code) = make(&app, &town, town_id, douzhuang, "村委会宣传栏", ESCAPE).await;
+    let villager = app.session();
+    for _ in 0..3 {
+        assert_eq!(villager.get(&format!("/p/{code}")).await.status, 200);
+    }
+    // The server writes what it counted once a second; no flush from here.
+    let stored = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count FROM poster_scans WHERE poster_id = $1 AND day = $2",
+        )
+        .bind(poster)
+        .bind(app::actions::today())
+        .fetch_optional(&app.db)
+        .await
+        .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stored().await != Some(3) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored().await, Some(3));
 }

@@ -148,6 +148,7 @@ async fn second_server(app: &TestApp) -> String {
         content_dir: workspace().join("content"),
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
+        scan_flush_ms: 1000,
     };
     let other = Application::build(&db_config, &serve)
         .await

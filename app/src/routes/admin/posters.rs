@@ -171,6 +171,8 @@ pub mod server {
 pub async fn posters_view(region_id: i64) -> Result<PostersData, AppError> {
     async move {
         let (state, access) = super::super::guard::region(region_id).await?;
+        // Scans of the last second are counted too.
+        state.scans.flush(&state.db).await?;
         crate::actions::posters::overview(
             &state.db,
             &access,
