@@ -7,11 +7,19 @@
 //! when the content is reloaded. Signed-in visitors (whose header differs),
 //! requests with a query string, other cookies, clients that accept neither
 //! gzip nor Brotli, and every answer but a plain 200 take the normal path.
+//!
+//! It is the outermost layer of the router: a kept page is answered before
+//! routing and the other layers (request id, trace span, compression,
+//! security headers), which at tens of thousands of scans a second cost a
+//! fifth of the time (docs/BENCHMARKS.md). The page is kept as the whole
+//! stack answered it, security headers included.
 
 use app::content::Library;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::io::Write;
@@ -23,8 +31,23 @@ const MAX_PAGES: usize = 512;
 /// A landing page is about 30 KB of HTML; anything larger is not cached.
 const MAX_PAGE_BYTES: usize = 512 * 1024;
 
+/// The middleware's state: the kept pages and what filling them needs.
+pub struct Landings {
+    state: AppState,
+    cache: LandingCache,
+}
+
+impl Landings {
+    pub fn new(state: AppState) -> Landings {
+        Landings {
+            state,
+            cache: LandingCache::default(),
+        }
+    }
+}
+
 #[derive(Default)]
-pub struct LandingCache {
+struct LandingCache {
     pages: Mutex<HashMap<Key, Arc<Slot>>>,
 }
 
@@ -98,30 +121,25 @@ impl LandingCache {
     }
 }
 
-/// Serves a landing page from the cache when the request allows it;
-/// otherwise (and to fill the cache) `render` makes the page.
-pub async fn serve<F, Fut>(
-    state: &AppState,
-    cache: &LandingCache,
+/// The middleware: answers a landing page from the cache when the request
+/// allows it; otherwise (and to fill the cache) the rest of the stack does.
+pub async fn answer(
+    State(landings): State<Arc<Landings>>,
     req: Request<Body>,
-    render: F,
-) -> Response
-where
-    F: FnOnce(Request<Body>) -> Fut,
-    Fut: std::future::Future<Output = Response>,
-{
+    next: Next,
+) -> Response {
     let Some((key, landing, encoding)) = cacheable(&req) else {
-        return render(req).await;
+        return next.run(req).await;
     };
+    let (state, cache) = (&landings.state, &landings.cache);
     let slot = cache.slot(key.clone(), &state.site.library());
     let again = refers_to_itself(&req, &landing);
-    let (mut req, mut render) = (Some(req), Some(render));
+    let mut pending = Some((req, next));
     let filled = slot
         .page
         .get_or_try_init(|| {
-            let req = req.take().expect("initialised at most once");
-            let render = render.take().expect("initialised at most once");
-            fill(state, &landing, req, render)
+            let (req, next) = pending.take().expect("initialised at most once");
+            fill(state, &landing, req, next)
         })
         .await;
     let page = match filled {
@@ -133,7 +151,7 @@ where
         }
     };
     // A request that rendered the page counted its scan there.
-    if req.is_some()
+    if pending.is_some()
         && let Some(poster) = page.poster
         && !again
     {
@@ -144,21 +162,21 @@ where
 
 /// Renders the page (counting a poster's scan) and compresses it to keep;
 /// `Err` carries an answer that is not kept.
-async fn fill<F, Fut>(
+async fn fill(
     state: &AppState,
     landing: &Landing,
-    req: Request<Body>,
-    render: F,
-) -> Result<Arc<Cached>, Response>
-where
-    F: FnOnce(Request<Body>) -> Fut,
-    Fut: std::future::Future<Output = Response>,
-{
-    let response = render(req).await;
+    mut req: Request<Body>,
+    next: Next,
+) -> Result<Arc<Cached>, Response> {
+    // The page comes back as is; it is compressed here, once.
+    req.headers_mut().remove(header::ACCEPT_ENCODING);
+    let response = next.run(req).await;
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
         return Err(response);
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    // Each visitor's own, not the first one's.
+    parts.headers.remove(crate::startup::REQUEST_ID);
     let html = axum::body::to_bytes(body, MAX_PAGE_BYTES)
         .await
         .map_err(|error| {

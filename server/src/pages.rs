@@ -6,9 +6,7 @@
 //! carry their props in attributes and no page hydrates resources; so a page
 //! without an island contains no script at all.
 
-use crate::landing::LandingCache;
 use app::state::AppState;
-use axum::Extension;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Request, StatusCode};
@@ -17,23 +15,13 @@ use futures::{Stream, StreamExt, stream};
 use leptos::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 type HtmlStream = Pin<Box<dyn Stream<Item = String> + Send>>;
 
-/// Renders the page for this request (a QR landing page may come from
-/// [`LandingCache`]).
-pub async fn page(
-    State(state): State<AppState>,
-    Extension(landing): Extension<Arc<LandingCache>>,
-    req: Request<Body>,
-) -> Response {
-    crate::landing::serve(&state, &landing, req, |req| render(state.clone(), req)).await
-}
-
-async fn render(state: AppState, req: Request<Body>) -> Response {
+/// Renders the page for this request.
+pub async fn page(State(state): State<AppState>, req: Request<Body>) -> Response {
     let options = state.leptos_options.clone();
     leptos_axum::handle_response_inner(
         move || provide_context(state.clone()),
@@ -95,7 +83,7 @@ pub async fn static_or_not_found(State(state): State<AppState>, req: Request<Bod
             res.into_response()
         }
         _ => {
-            let mut res = render(state, req).await;
+            let mut res = page(State(state), req).await;
             *res.status_mut() = StatusCode::NOT_FOUND;
             res
         }

@@ -2,7 +2,7 @@
 //! `xuetang serve` and by the integration tests (which bind port 0).
 
 use crate::config::{DatabaseConfig, ServeConfig};
-use crate::landing::LandingCache;
+use crate::landing::Landings;
 use crate::{certificate_files, downloads, pages, poster_files, reading, security};
 use anyhow::Context;
 use app::state::{AppState, Site};
@@ -23,7 +23,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub struct Application {
     listener: tokio::net::TcpListener,
@@ -185,8 +185,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/text-size", get(reading::text_size))
         .leptos_routes_with_handler(routes, get(pages::page))
         .fallback(pages::static_or_not_found)
-        .layer(axum::Extension(Arc::new(LandingCache::default())))
         .layer(request_layers)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(Landings::new(state.clone())),
+            crate::landing::answer,
+        ))
         .with_state(state)
 }
 

@@ -36,6 +36,40 @@ async fn every_encoding_of_a_tip_page_reads_as_the_rendered_page() {
 }
 
 #[tokio::test]
+async fn a_kept_page_carries_the_same_headers_as_a_rendered_one_but_no_request_id() {
+    let app = spawn_app().await;
+    let rendered = app.get(TIP).await;
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let kept = client
+            .get(format!("{}{TIP}", app.base))
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(kept.headers()["content-encoding"], "br");
+        for name in [
+            "content-security-policy",
+            "x-content-type-options",
+            "x-frame-options",
+            "referrer-policy",
+            "content-type",
+        ] {
+            assert_eq!(
+                kept.headers().get(name),
+                rendered.headers.get(name),
+                "{name}"
+            );
+            assert!(kept.headers().contains_key(name), "{name}");
+        }
+        ids.extend(kept.headers().get("x-request-id").cloned());
+    }
+    // The first visitor's request id is not handed to the next ones.
+    assert!(ids.len() <= 1, "{ids:?}");
+}
+
+#[tokio::test]
 async fn a_signed_in_visitor_gets_their_own_header_after_anonymous_visits() {
     let app = spawn_app().await;
     app.seed_demo().await;
