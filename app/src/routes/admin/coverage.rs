@@ -367,13 +367,13 @@ pub fn RegionCoveragePage() -> impl IntoView {
             {move || {
                 let date = date.clone();
                 Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! {
-                        <nav class="crumbs"><a href="/admin">"管理"</a> " › " <a href=format!("/admin/regions/{id}")>{data.report.scope_name.clone()}</a></nav>
-                        <Dashboard data base=format!("/admin/regions/{id}/coverage") date=date.clone() reports=Some(format!("/admin/regions/{id}/report")) />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
+                    match data.await {
+                        Ok(data) => view! {
+                            <nav class="crumbs"><a href="/admin">"管理"</a> " › " <a href=format!("/admin/regions/{id}")>{data.report.scope_name.clone()}</a></nav>
+                            <Dashboard data base=format!("/admin/regions/{id}/coverage") date=date.clone() reports=Some(format!("/admin/regions/{id}/report")) />
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
                 })
             }}
         </Suspense>
@@ -398,13 +398,13 @@ pub fn UnitCoveragePage() -> impl IntoView {
             {move || {
                 let date = date.clone();
                 Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! {
-                        <nav class="crumbs"><a href=format!("/admin/units/{id}")>{data.report.scope_name.clone()}</a></nav>
-                        <Dashboard data base=format!("/admin/units/{id}/coverage") date=date.clone() reports=None />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
+                    match data.await {
+                        Ok(data) => view! {
+                            <nav class="crumbs"><a href=format!("/admin/units/{id}")>{data.report.scope_name.clone()}</a></nav>
+                            <Dashboard data base=format!("/admin/units/{id}/coverage") date=date.clone() reports=None />
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
                 })
             }}
         </Suspense>
