@@ -1,27 +1,51 @@
 //! Coverage facts kept in memory between dashboard requests.
 //!
-//! Loading and indexing a province's facts takes seconds, so a scope's
-//! [`Snapshot`] (indexed facts, names, and every figure computed from them
-//! so far) is kept per database and scope and reused while the database's
-//! coverage version (migration 0007: triggers on every table coverage reads)
-//! is unchanged. Each request reads the version with one small query, so a
-//! write from this process or any other shows on the next request.
+//! Loading and indexing a province's facts takes seconds (44 s for 2 M
+//! people on SQLite), so a scope's [`Snapshot`] (indexed facts, names, and
+//! every figure computed from them so far) is kept per database and scope
+//! and reused while the database's coverage version (migration 0007:
+//! triggers on every table coverage reads) is unchanged. Each request reads
+//! the version with one small query, so a write from this process or any
+//! other is noticed on the next request.
+//!
+//! **Stale while revalidating.** One version covers the whole database, so
+//! any write anywhere outdates every scope. When the kept snapshot is
+//! outdated, the request starts one background reload for the scope (later
+//! requests join it, never start a second) and waits for it at most
+//! [`RELOAD_WAIT`]: a town reloads within that and is always served fresh;
+//! a province is served its kept snapshot, marked outdated with the time it
+//! was loaded, until the reload lands. With nothing kept (the first request
+//! after a start) the request waits for the load. A failed reload is logged
+//! and leaves the kept snapshot in place; the next request tries again.
+//!
+//! **Memory.** While a scope reloads, its old and new snapshots coexist: for
+//! a province that is twice its hundreds of megabytes. Only those two are
+//! held per scope (the kept one and the one loading), plus whatever
+//! requests still computing on an older one hold until they finish.
 //!
 //! The version is read *before* the facts are loaded: a write that lands
 //! during the load at worst makes the next request load again, never leaves
-//! a stale snapshot in place.
+//! an outdated snapshot taken for current.
 
 use crate::coverage::{Counts, Facts, Indexed, Post, unit_counts};
 use crate::db::Db;
 use crate::db::coverage::{Names, Scope};
 use crate::model::CoverageReport;
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
-use time::Date;
+use std::time::Duration;
+use time::{Date, OffsetDateTime};
+use tokio::sync::watch;
 
 /// Snapshots kept at once, across databases and scopes (the least recently
 /// used goes first); a province's is hundreds of megabytes.
 const MAX_ENTRIES: usize = 16;
+
+/// How long a request with an outdated snapshot waits for the reload before
+/// it is served the outdated one: long enough for a town or a county, well
+/// inside the dashboard's 200 ms budget.
+pub const RELOAD_WAIT: Duration = Duration::from_millis(150);
 
 /// The database's coverage version: `epoch` is random per database (a
 /// database recreated under the same URL starts over), `version` grows with
@@ -30,6 +54,13 @@ const MAX_ENTRIES: usize = 16;
 pub struct Version {
     pub epoch: i64,
     pub version: i64,
+}
+
+impl Version {
+    /// Facts read at `self` include every write counted in `other`.
+    fn covers(self, other: Version) -> bool {
+        self.epoch == other.epoch && self.version >= other.version
+    }
 }
 
 pub async fn version(db: &Db) -> Result<Version, sqlx::Error> {
@@ -48,6 +79,8 @@ pub type ReportKey = (Date, i64, String);
 /// One scope's facts at one version, and what has been computed from them.
 pub struct Snapshot {
     pub version: Version,
+    /// When the facts were read (UTC).
+    pub loaded_at: OffsetDateTime,
     pub idx: Indexed,
     pub names: Names,
     /// Units each person holds an operator post in, for the expiry list.
@@ -76,6 +109,7 @@ impl Snapshot {
         }
         Snapshot {
             version,
+            loaded_at: OffsetDateTime::now_utc(),
             idx: facts.index(),
             names,
             operator_units,
@@ -154,10 +188,21 @@ impl Snapshot {
 /// shares them; the version check makes that safe.
 type Key = (String, Scope);
 
+/// What a finished load hands to the requests waiting for it.
+type Outcome = Result<Arc<Snapshot>, Arc<sqlx::Error>>;
+
+#[derive(Default)]
+struct Held {
+    kept: Option<Arc<Snapshot>>,
+    /// The load under way (at most one per scope) and its number, so a
+    /// finished load clears only itself.
+    loading: Option<(u64, watch::Receiver<Option<Outcome>>)>,
+    loads: u64,
+}
+
+#[derive(Default)]
 struct Slot {
-    /// One loader at a time per scope: concurrent requests wait for it
-    /// instead of loading the same province twice.
-    current: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
+    held: Mutex<Held>,
     last_used: Mutex<u64>,
 }
 
@@ -183,35 +228,188 @@ impl Cache {
                 self.slots.remove(&oldest);
             }
         }
-        let slot = self.slots.entry(key).or_insert_with(|| {
-            Arc::new(Slot {
-                current: tokio::sync::Mutex::new(None),
-                last_used: Mutex::new(now),
-            })
-        });
+        let slot = self.slots.entry(key).or_default();
         *lock(&slot.last_used) = now;
         Arc::clone(slot)
     }
 }
 
-/// The scope's snapshot at the database's current version: the kept one
-/// when nothing changed since it was loaded, else freshly loaded.
-pub async fn snapshot(db: &Db, scope: Scope) -> Result<Arc<Snapshot>, sqlx::Error> {
+/// What a request gets: a snapshot, and whether it includes every write
+/// the request could see.
+pub struct Served {
+    pub snapshot: Arc<Snapshot>,
+    /// False: a newer version is loading in the background and this is the
+    /// kept snapshot, as of `snapshot.loaded_at`.
+    pub current: bool,
+}
+
+/// The scope's snapshot: the kept one when nothing changed since it was
+/// loaded, else the reload if it lands within [`RELOAD_WAIT`], else the
+/// kept one marked outdated (see the module comment).
+pub async fn snapshot(db: &Db, scope: Scope) -> Result<Served, sqlx::Error> {
     let key = (db.connect_options().database_url.to_string(), scope);
     let slot = lock(&CACHE).slot(key);
-    let mut current = slot.current.lock().await;
     let now = version(db).await?;
-    if let Some(kept) = current.as_ref().filter(|s| s.version == now) {
-        return Ok(Arc::clone(kept));
-    }
-    // Drop the old one first: two provinces at once may not fit.
-    *current = None;
-    let (facts, names) = crate::db::coverage::load(db, scope).await?;
-    let fresh = tokio::task::spawn_blocking(move || Arc::new(Snapshot::new(now, facts, names)))
+    let db = db.clone();
+    serve(&slot, now, RELOAD_WAIT, move || {
+        load(db.clone(), scope, now)
+    })
+    .await
+}
+
+async fn load(db: Db, scope: Scope, version: Version) -> Result<Snapshot, sqlx::Error> {
+    let started = std::time::Instant::now();
+    let (facts, names) = crate::db::coverage::load(&db, scope).await?;
+    let fresh = tokio::task::spawn_blocking(move || Snapshot::new(version, facts, names))
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("indexing coverage facts: {e}")))?;
-    *current = Some(Arc::clone(&fresh));
+    tracing::info!(
+        ?scope,
+        ms = started.elapsed().as_millis() as u64,
+        "coverage facts loaded"
+    );
     Ok(fresh)
+}
+
+/// [`snapshot`] for one slot, with the wait and the loader as parameters.
+/// `load` is called only to start a load, never while one is under way.
+async fn serve<F>(
+    slot: &Arc<Slot>,
+    now: Version,
+    wait: Duration,
+    load: impl Fn() -> F,
+) -> Result<Served, sqlx::Error>
+where
+    F: Future<Output = Result<Snapshot, sqlx::Error>> + Send + 'static,
+{
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let (kept, mut done) = {
+            let mut held = lock(&slot.held);
+            if let Some(kept) = held.kept.as_ref().filter(|s| s.version.covers(now)) {
+                return Ok(Served {
+                    snapshot: Arc::clone(kept),
+                    current: true,
+                });
+            }
+            let done = match &held.loading {
+                Some((_, done)) => done.clone(),
+                None => start(slot, &mut held, load()),
+            };
+            (held.kept.clone(), done)
+        };
+        let Some(kept) = kept else {
+            // Nothing to show meanwhile: wait for the load, however long.
+            match outcome(&mut done).await? {
+                fresh if fresh.version.covers(now) => {
+                    return Ok(Served {
+                        snapshot: fresh,
+                        current: true,
+                    });
+                }
+                // Loaded before this request's version: it is kept now, so
+                // the next round serves it or a newer one within the wait.
+                _ => continue,
+            }
+        };
+        match tokio::time::timeout_at(deadline, outcome(&mut done)).await {
+            Ok(Ok(fresh)) if fresh.version.covers(now) => {
+                return Ok(Served {
+                    snapshot: fresh,
+                    current: true,
+                });
+            }
+            Ok(Ok(_)) => continue,
+            // Still loading, or failed (logged; the next request tries again).
+            Ok(Err(_)) | Err(_) => {
+                return Ok(Served {
+                    snapshot: kept,
+                    current: false,
+                });
+            }
+        }
+    }
+}
+
+/// Starts `load` in the background as the slot's one load under way.
+fn start<F>(slot: &Arc<Slot>, held: &mut Held, load: F) -> watch::Receiver<Option<Outcome>>
+where
+    F: Future<Output = Result<Snapshot, sqlx::Error>> + Send + 'static,
+{
+    held.loads += 1;
+    let (done, waiting) = watch::channel(None);
+    held.loading = Some((held.loads, waiting.clone()));
+    let reload = Reload {
+        slot: Arc::clone(slot),
+        number: held.loads,
+        done,
+    };
+    tokio::spawn(async move {
+        let outcome = load.await.map(Arc::new).map_err(Arc::new);
+        reload.finish(outcome);
+    });
+    waiting
+}
+
+/// What a load ends with, as its waiters see it.
+async fn outcome(
+    done: &mut watch::Receiver<Option<Outcome>>,
+) -> Result<Arc<Snapshot>, sqlx::Error> {
+    let stopped = || sqlx::Error::Protocol("loading coverage facts stopped".into());
+    let seen = done
+        .wait_for(Option::is_some)
+        .await
+        .map_err(|_| stopped())?;
+    match &*seen {
+        Some(Ok(fresh)) => Ok(Arc::clone(fresh)),
+        Some(Err(e)) => Err(sqlx::Error::Protocol(format!(
+            "loading coverage facts: {e}"
+        ))),
+        None => Err(stopped()),
+    }
+}
+
+/// A load under way. Dropped without finishing (the loader panicked, the
+/// runtime shut down) it still frees the slot, so the next request loads
+/// again instead of waiting for nothing.
+struct Reload {
+    slot: Arc<Slot>,
+    number: u64,
+    done: watch::Sender<Option<Outcome>>,
+}
+
+impl Reload {
+    fn release(&self, held: &mut Held) {
+        if held
+            .loading
+            .as_ref()
+            .is_some_and(|(n, _)| *n == self.number)
+        {
+            held.loading = None;
+        }
+    }
+
+    fn finish(self, outcome: Outcome) {
+        {
+            let mut held = lock(&self.slot.held);
+            match &outcome {
+                Ok(fresh) => held.kept = Some(Arc::clone(fresh)),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "loading coverage facts failed; the kept snapshot stays"
+                ),
+            }
+            // Before waking the waiters, so they find the slot settled.
+            self.release(&mut held);
+        }
+        self.done.send_replace(Some(outcome));
+    }
+}
+
+impl Drop for Reload {
+    fn drop(&mut self) {
+        self.release(&mut lock(&self.slot.held));
+    }
 }
 
 #[cfg(test)]
@@ -306,7 +504,184 @@ mod tests {
             monthly: vec![],
             actions: Default::default(),
             charts: vec![],
+            loaded_at: 0,
+            outdated: false,
         }
+    }
+
+    const V2: Version = Version {
+        epoch: 1,
+        version: 2,
+    };
+
+    fn kept(version: Version) -> Arc<Slot> {
+        let slot = Arc::new(Slot::default());
+        lock(&slot.held).kept = Some(Arc::new(Snapshot::new(
+            version,
+            facts(false),
+            Names::default(),
+        )));
+        slot
+    }
+
+    /// A loader that counts its calls and, unless `fail` says otherwise for
+    /// that call, loads V2 once `gate` lets it.
+    fn loader(
+        gate: &Arc<tokio::sync::Semaphore>,
+        calls: &Arc<std::sync::atomic::AtomicUsize>,
+        fail: fn(usize) -> bool,
+    ) -> impl Fn() -> std::pin::Pin<
+        Box<dyn Future<Output = Result<Snapshot, sqlx::Error>> + Send + 'static>,
+    > + use<> {
+        let (gate, calls) = (Arc::clone(gate), Arc::clone(calls));
+        move || {
+            let call = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let gate = Arc::clone(&gate);
+            Box::pin(async move {
+                gate.acquire().await.expect("gate open").forget();
+                if fail(call) {
+                    return Err(sqlx::Error::Protocol("database gone".into()));
+                }
+                Ok(Snapshot::new(V2, facts(true), Names::default()))
+            })
+        }
+    }
+
+    fn open() -> Arc<tokio::sync::Semaphore> {
+        Arc::new(tokio::sync::Semaphore::new(1000))
+    }
+
+    fn closed() -> Arc<tokio::sync::Semaphore> {
+        Arc::new(tokio::sync::Semaphore::new(0))
+    }
+
+    fn counter() -> Arc<std::sync::atomic::AtomicUsize> {
+        Arc::default()
+    }
+
+    fn calls(c: &Arc<std::sync::atomic::AtomicUsize>) -> usize {
+        c.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    const NO_WAIT: Duration = Duration::ZERO;
+    const LONG: Duration = Duration::from_secs(30);
+
+    #[tokio::test]
+    async fn a_current_snapshot_is_served_without_loading() {
+        let slot = kept(V2);
+        let n = counter();
+        let served = serve(&slot, V1, NO_WAIT, loader(&open(), &n, |_| false))
+            .await
+            .unwrap();
+        assert!(served.current, "V2 includes every write V1 counts");
+        assert_eq!(served.snapshot.version, V2);
+        assert_eq!(calls(&n), 0);
+    }
+
+    #[tokio::test]
+    async fn the_first_request_waits_for_the_load_however_long() {
+        let slot = Arc::new(Slot::default());
+        let (gate, n) = (closed(), counter());
+        let release = {
+            let gate = Arc::clone(&gate);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                gate.add_permits(1);
+            })
+        };
+        let served = serve(&slot, V2, NO_WAIT, loader(&gate, &n, |_| false))
+            .await
+            .unwrap();
+        assert!(served.current);
+        assert_eq!(served.snapshot.version, V2);
+        assert_eq!(calls(&n), 1);
+        release.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_reload_within_the_wait_is_served_fresh() {
+        let slot = kept(V1);
+        let n = counter();
+        let served = serve(&slot, V2, LONG, loader(&open(), &n, |_| false))
+            .await
+            .unwrap();
+        assert!(served.current);
+        assert_eq!(served.snapshot.version, V2);
+        assert_eq!(
+            served.snapshot.totals(&[date!(2025 - 05 - 31)])[0]
+                .annual
+                .num,
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slow_reload_serves_the_kept_snapshot_and_runs_once() {
+        let slot = kept(V1);
+        let loaded_at = lock(&slot.held).kept.as_ref().unwrap().loaded_at;
+        let (gate, n) = (closed(), counter());
+        let load = loader(&gate, &n, |_| false);
+        for _ in 0..3 {
+            let served = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
+            assert!(!served.current);
+            assert_eq!(served.snapshot.version, V1);
+            assert_eq!(served.snapshot.loaded_at, loaded_at);
+        }
+        assert_eq!(calls(&n), 1, "later requests join the reload under way");
+        gate.add_permits(1);
+        let served = serve(&slot, V2, LONG, &load).await.unwrap();
+        assert!(served.current);
+        assert_eq!(served.snapshot.version, V2);
+        assert_eq!(calls(&n), 1);
+        // And from now on it is the kept one.
+        let again = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
+        assert!(again.current && Arc::ptr_eq(&again.snapshot, &served.snapshot));
+        assert!(lock(&slot.held).loading.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failed_reload_keeps_the_old_snapshot_and_the_next_request_retries() {
+        let slot = kept(V1);
+        let n = counter();
+        let load = loader(&open(), &n, |call| call == 1);
+        let served = serve(&slot, V2, LONG, &load).await.unwrap();
+        assert!(!served.current, "the reload failed: the kept one, outdated");
+        assert_eq!(served.snapshot.version, V1);
+        assert_eq!(calls(&n), 1);
+        assert!(lock(&slot.held).loading.is_none(), "the slot is free again");
+        let served = serve(&slot, V2, LONG, &load).await.unwrap();
+        assert!(served.current);
+        assert_eq!(served.snapshot.version, V2);
+        assert_eq!(calls(&n), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_first_load_is_an_error_and_the_next_request_retries() {
+        let slot = Arc::new(Slot::default());
+        let n = counter();
+        let load = loader(&open(), &n, |call| call == 1);
+        assert!(serve(&slot, V2, NO_WAIT, &load).await.is_err());
+        let served = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
+        assert!(served.current);
+        assert_eq!(calls(&n), 2);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_loader_does_not_wedge_the_slot() {
+        let slot = kept(V1);
+        let n = counter();
+        let panicking = || async {
+            assert!(std::hint::black_box(false), "the loader panicked");
+            Ok::<_, sqlx::Error>(Snapshot::new(V2, facts(true), Names::default()))
+        };
+        let served = serve(&slot, V2, LONG, panicking).await.unwrap();
+        assert!(!served.current);
+        assert!(lock(&slot.held).loading.is_none());
+        let served = serve(&slot, V2, LONG, loader(&open(), &n, |_| false))
+            .await
+            .unwrap();
+        assert!(served.current);
+        assert_eq!(calls(&n), 1);
     }
 
     #[test]

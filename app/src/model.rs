@@ -206,4 +206,22 @@ pub struct CoverageReport {
     pub actions: ActionLists,
     /// (metric label, SVG) trend charts.
     pub charts: Vec<(String, String)>,
+    /// When the facts behind the figures were read (Unix seconds, UTC).
+    pub loaded_at: i64,
+    /// Newer facts are loading (`crate::coverage_cache`): the figures are
+    /// those of `loaded_at` and miss the latest changes.
+    pub outdated: bool,
+}
+
+/// What the dashboard page shows: the report with one page of its unit
+/// table (a province has 100 000 units).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CoverageDashboard {
+    /// Its `by_unit` holds only the rows of page `unit_page`.
+    pub report: CoverageReport,
+    /// 1-based.
+    pub unit_page: i64,
+    pub unit_pages: i64,
+    /// Units in the whole table.
+    pub units: i64,
 }

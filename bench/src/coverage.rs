@@ -1,14 +1,17 @@
 //! Coverage figures at province scale, against a database seeded with
 //! `xuetang seed --synthetic`: the four headline figures at a day and the
 //! 36-month series for a town, a county and the province, the first time
-//! (cold: load + index) and warm (median of several). In-process, through
-//! the functions the dashboard calls (`app::coverage_cache`, the same
-//! snapshot `actions::coverage::build` uses); with `--base-url` also the
-//! whole dashboard page over HTTP, logged in as the synthetic province admin.
+//! (cold: load + index) and warm (median of several), and after a write:
+//! the first request (served from the kept snapshot unless the reload lands
+//! within `coverage_cache::RELOAD_WAIT`) and the time until the reload is
+//! done and the figures are fresh. In-process, through the functions the
+//! dashboard calls (`app::coverage_cache`, the same snapshot
+//! `actions::coverage::dashboard` uses); with `--base-url` also the
+//! dashboard page over HTTP, logged in as the synthetic province admin.
 
 use crate::rows::{self, Row};
 use anyhow::Context;
-use app::actions::coverage::{SERIES_FROM, ScopeInfo, build, figure};
+use app::actions::coverage::{SERIES_FROM, ScopeInfo, dashboard, figure};
 use app::coverage::{Counts, Metric, month_ends};
 use app::coverage_cache;
 use app::db::{self, Db, coverage::Scope};
@@ -78,21 +81,65 @@ async fn levels(db: &Db) -> anyhow::Result<Vec<Level>> {
     Ok(out)
 }
 
-/// The four headline figures as the dashboard computes them.
-async fn figures(db: &Db, level: &Level, as_of: Date) -> anyhow::Result<Counts> {
-    let snapshot = coverage_cache::snapshot(db, Scope::Region(level.region_id)).await?;
+/// The four headline figures as the dashboard computes them, and whether
+/// they are current (false: from the kept snapshot while a reload runs).
+async fn figures(db: &Db, level: &Level, as_of: Date) -> anyhow::Result<(Counts, bool)> {
+    let served = coverage_cache::snapshot(db, Scope::Region(level.region_id)).await?;
     let targets = db::coverage::targets(db, level.region_id).await?;
-    let total: Counts = snapshot.unit_counts(as_of).values().copied().sum();
+    let total: Counts = served.snapshot.unit_counts(as_of).values().copied().sum();
     for m in Metric::ALL {
         std::hint::black_box(figure(&targets, m, as_of, total.get(m)));
     }
-    Ok(total)
+    Ok((total, served.current))
 }
 
 async fn series(db: &Db, level: &Level, as_of: Date) -> anyhow::Result<usize> {
-    let snapshot = coverage_cache::snapshot(db, Scope::Region(level.region_id)).await?;
+    let snapshot = coverage_cache::snapshot(db, Scope::Region(level.region_id))
+        .await?
+        .snapshot;
     let ends = month_ends(SERIES_FROM, as_of);
     Ok(snapshot.totals(&ends).len())
+}
+
+/// A write to a table coverage reads (a no-op update; the triggers of
+/// migration 0007 count it all the same), then the figures until they are
+/// current again.
+struct AfterWrite {
+    /// The first request after the write.
+    first: f64,
+    /// From the write until a request is served current figures: the
+    /// background reload's cost, which the kept snapshot hides from visitors.
+    fresh: f64,
+}
+
+async fn after_write(db: &Db, level: &Level, as_of: Date) -> anyhow::Result<AfterWrite> {
+    sqlx::query("UPDATE regions SET name = name WHERE id = $1")
+        .bind(level.region_id)
+        .execute(db)
+        .await
+        .context("touching a region to outdate the kept coverage facts")?;
+    let written = Instant::now();
+    let (_, first_current) = figures(db, level, as_of).await?;
+    let first = ms(written.elapsed());
+    println!(
+        "  {} after a write: first request {}",
+        level.name,
+        if first_current {
+            "fresh (reloaded within the wait)"
+        } else {
+            "served the kept snapshot, marked outdated"
+        }
+    );
+    // Each request waits up to RELOAD_WAIT for the reload under way, so
+    // this polls without starting a second one.
+    let mut current = first_current;
+    while !current {
+        current = figures(db, level, as_of).await?.1;
+    }
+    Ok(AfterWrite {
+        first,
+        fresh: ms(written.elapsed()),
+    })
 }
 
 async fn time<T>(f: impl AsyncFnOnce() -> anyhow::Result<T>) -> anyhow::Result<(f64, T)> {
@@ -141,12 +188,14 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
             name: level.region_name.clone(),
             region_id: level.region_id,
         };
-        let (cold, total) = time(async || figures(&db, level, as_of).await).await?;
+        let (cold, (total, _)) = time(async || figures(&db, level, as_of).await).await?;
         let (series_cold, points) = time(async || series(&db, level, as_of).await).await?;
         let figures_warm = warm(args.warm, async || figures(&db, level, as_of).await).await?;
         let series_warm = warm(args.warm, async || series(&db, level, as_of).await).await?;
-        let (build_first, _) = time(async || Ok(build(&db, &scope, as_of).await?)).await?;
-        let build_warm = warm(args.warm, async || Ok(build(&db, &scope, as_of).await?)).await?;
+        let build = async || Ok(dashboard(&db, &scope, as_of, 1).await?);
+        let (build_first, _) = time(build).await?;
+        let build_warm = warm(args.warm, build).await?;
+        let written = after_write(&db, level, as_of).await?;
         println!(
             "  {label} {}: {} people in post, {} operators, {} staffed units; {points} months",
             level.name, total.annual.den, total.certified.den, total.drills.den
@@ -192,6 +241,19 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
                 "ms",
             )
             .budget(BUDGET),
+            Row::new(
+                GROUP,
+                format!("{label}: {name} figures · first request after a write"),
+                written.first,
+                "ms",
+            )
+            .budget(BUDGET),
+            Row::new(
+                GROUP,
+                format!("{label}: {name} fresh figures after a write · until the reload is done"),
+                written.fresh,
+                "ms",
+            ),
         ]);
     }
     if let Some(base) = &args.base_url {
@@ -232,23 +294,54 @@ async fn over_http(
             "{base}/admin/regions/{}/coverage?date={as_of}",
             level.region_id
         );
-        let get = async || -> anyhow::Result<usize> {
+        // The page's size, and whether it says its figures are outdated.
+        let get = async || -> anyhow::Result<(usize, bool)> {
             let response = client.get(&url).send().await?;
             anyhow::ensure!(
                 response.status().is_success(),
                 "{url}: {}",
                 response.status()
             );
-            Ok(response.bytes().await?.len())
+            let body = response.bytes().await?;
+            let outdated = String::from_utf8_lossy(&body).contains("data-outdated=\"true\"");
+            Ok((body.len(), outdated))
         };
-        let (first, bytes) = time(get).await?;
-        let warm = warm(n, get).await?;
         let name = level.name;
+        let (first, (bytes, outdated)) = time(get).await?;
+        // The server noticed the writes above at this request; once the
+        // page is fresh again, the warm timings are not sharing the CPU
+        // with its reload.
+        let reloading = Instant::now();
+        let mut still = outdated;
+        while still {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            still = get().await?.1;
+        }
+        let fresh = if outdated {
+            ms(reloading.elapsed()) + first
+        } else {
+            first
+        };
+        println!(
+            "  {label} {name} page: first request {}",
+            if outdated {
+                "served the kept snapshot, marked outdated"
+            } else {
+                "fresh"
+            }
+        );
+        let warm = warm(n, get).await?;
         out.extend([
             Row::new(
                 GROUP,
                 format!("{label}: {name} dashboard page over HTTP · first request"),
                 first,
+                "ms",
+            ),
+            Row::new(
+                GROUP,
+                format!("{label}: {name} dashboard page over HTTP · until it shows fresh figures"),
+                fresh,
                 "ms",
             ),
             Row::new(

@@ -83,6 +83,7 @@ impl Application {
             let period = Duration::from_millis(config.scan_flush_ms.max(1));
             tokio::spawn(async move { scans.flush_every(&db, period).await });
         }
+        tokio::spawn(warm_coverage(state.db.clone()));
         if config.watch_content {
             let seen = crate::reload::newest_change(&config.content_dir);
             tokio::spawn(crate::reload::watch_content(
@@ -209,6 +210,30 @@ async fn close_overdue_exams(state: AppState) {
             Ok(n) => tracing::info!(attempts = n, "overdue exams graded"),
             Err(err) => tracing::warn!(error = %err, "grading overdue exams failed"),
         }
+    }
+}
+
+/// Loads the top region's coverage facts in the background, so the first
+/// dashboard visit after a start finds them in memory (a province takes tens
+/// of seconds). Start-up does not wait for it, and a failure only warns: the
+/// first visit then loads them itself.
+async fn warm_coverage(db: app::db::Db) {
+    let started = std::time::Instant::now();
+    let top = match app::db::regions::top(&db).await {
+        Ok(Some(top)) => top,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::warn!(error = %err, "warming coverage: cannot read the top region");
+            return;
+        }
+    };
+    match app::coverage_cache::snapshot(&db, app::db::coverage::Scope::Region(top)).await {
+        Ok(_) => tracing::info!(
+            region_id = top,
+            ms = started.elapsed().as_millis() as u64,
+            "coverage facts warmed"
+        ),
+        Err(err) => tracing::warn!(region_id = top, error = %err, "warming coverage failed"),
     }
 }
 

@@ -7,8 +7,12 @@ use crate::coverage::{self, Counts, Indexed, Metric, Ratio, Target};
 use crate::coverage_cache::{self, Snapshot};
 use crate::db::{self, Db, coverage::Scope};
 use crate::error::AppError;
-use crate::model::{ActionLists, Cell, CoverageReport, CoverageRow, Figure, MonthRow};
+use crate::model::{
+    ActionLists, Cell, CoverageDashboard, CoverageReport, CoverageRow, Figure, MonthRow,
+};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
 use time::Date;
 
 /// The monthly series starts with the campaign.
@@ -69,11 +73,80 @@ pub struct ScopeInfo {
     pub region_id: i64,
 }
 
+/// Unit rows per dashboard page: the whole table of a province is 100 000
+/// rows (35 MB of HTML). Downloads and the print page keep every row.
+pub const UNITS_PER_PAGE: usize = 200;
+
+/// The report of a scope on a day, every table whole (downloads, the print
+/// page, the command line). `outdated` is set when it comes from the kept
+/// facts while newer ones load.
 pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageReport, AppError> {
-    let snapshot = coverage_cache::snapshot(db, info.scope).await?;
+    let (report, outdated) = shared(db, info, as_of).await?;
+    Ok(CoverageReport {
+        outdated,
+        ..(*report).clone()
+    })
+}
+
+/// The dashboard: the report with page `page` (1-based) of the unit table;
+/// a page out of range shows the nearest one.
+pub async fn dashboard(
+    db: &Db,
+    info: &ScopeInfo,
+    as_of: Date,
+    page: i64,
+) -> Result<CoverageDashboard, AppError> {
+    let (report, outdated) = shared(db, info, as_of).await?;
+    let units = report.by_unit.len();
+    let (unit_page, unit_pages, rows) = page_of(units, page);
+    let r = &*report;
+    Ok(CoverageDashboard {
+        report: CoverageReport {
+            scope_name: r.scope_name.clone(),
+            as_of: r.as_of.clone(),
+            headlines: r.headlines.clone(),
+            by_region: r.by_region.clone(),
+            by_unit: r.by_unit[rows].to_vec(),
+            by_industry: r.by_industry.clone(),
+            monthly: r.monthly.clone(),
+            actions: r.actions.clone(),
+            charts: r.charts.clone(),
+            loaded_at: r.loaded_at,
+            outdated,
+        },
+        unit_page,
+        unit_pages,
+        units: i64::try_from(units).unwrap_or(i64::MAX),
+    })
+}
+
+/// Page `page` of `total` rows, clamped to the pages there are (at least
+/// one): the page shown, how many there are, and its rows.
+fn page_of(total: usize, page: i64) -> (i64, i64, Range<usize>) {
+    let pages = total.div_ceil(UNITS_PER_PAGE).max(1);
+    let page = usize::try_from(page).unwrap_or(1).clamp(1, pages);
+    let start = (page - 1) * UNITS_PER_PAGE;
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    (
+        count(page),
+        count(pages),
+        start..(start + UNITS_PER_PAGE).min(total),
+    )
+}
+
+/// The report as kept with the scope's snapshot (computed on its first
+/// request), and whether the snapshot is outdated.
+async fn shared(
+    db: &Db,
+    info: &ScopeInfo,
+    as_of: Date,
+) -> Result<(Arc<CoverageReport>, bool), AppError> {
+    let served = coverage_cache::snapshot(db, info.scope).await?;
+    let outdated = !served.current;
+    let snapshot = served.snapshot;
     let key = (as_of, info.region_id, info.name.clone());
     if let Some(kept) = snapshot.report(&key) {
-        return Ok((*kept).clone());
+        return Ok((kept, outdated));
     }
     let targets = db::coverage::targets(db, info.region_id).await?;
     let regions = match info.scope {
@@ -85,14 +158,15 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
     let certificates = db::coverage::certificates_expiring(db, info.scope, &today, &soon).await?;
     // Seconds of counting for a province: off the async workers.
     let name = info.name.clone();
-    let facts = std::sync::Arc::clone(&snapshot);
+    let facts = Arc::clone(&snapshot);
     let report = tokio::task::spawn_blocking(move || {
         compute(&facts, &name, as_of, &targets, regions, certificates)
     })
     .await
     .map_err(AppError::internal)?;
-    snapshot.keep_report(key, std::sync::Arc::new(report.clone()));
-    Ok(report)
+    let report = Arc::new(report);
+    snapshot.keep_report(key, Arc::clone(&report));
+    Ok((report, outdated))
 }
 
 /// The report from the snapshot and what else was read for it.
@@ -218,6 +292,8 @@ fn compute(
         monthly,
         actions,
         charts,
+        loaded_at: snapshot.loaded_at.unix_timestamp(),
+        outdated: false,
     }
 }
 
@@ -289,6 +365,23 @@ fn region_rows(
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn the_unit_table_is_paged_and_out_of_range_pages_are_clamped() {
+        let per = UNITS_PER_PAGE;
+        assert_eq!(page_of(0, 1), (1, 1, 0..0));
+        assert_eq!(page_of(per, 1), (1, 1, 0..per));
+        assert_eq!(page_of(per + 1, 1), (1, 2, 0..per));
+        assert_eq!(page_of(per + 1, 2), (2, 2, per..per + 1));
+        assert_eq!(
+            page_of(per + 1, 3),
+            (2, 2, per..per + 1),
+            "past the end: the last page"
+        );
+        assert_eq!(page_of(per + 1, i64::MAX), (2, 2, per..per + 1));
+        assert_eq!(page_of(per + 1, 0), (1, 2, 0..per));
+        assert_eq!(page_of(per + 1, -5), (1, 2, 0..per));
+    }
 
     #[test]
     fn a_month_is_taken_at_its_last_day_or_today() {

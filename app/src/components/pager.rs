@@ -16,11 +16,22 @@ pub fn Pager(base: String, search: String, page: i64, total: i64) -> impl IntoVi
         }
         url
     };
+    page_links(page, pages, format!("共 {total} 条"), link)
+}
+
+/// "上一页 / 第 N / M 页，<summary> / 下一页", nothing when there is one page.
+/// `link` makes the URL of a page.
+pub fn page_links(
+    page: i64,
+    pages: i64,
+    summary: String,
+    link: impl Fn(i64) -> String,
+) -> impl IntoView {
     (pages > 1).then(|| {
         view! {
             <nav class="pager" aria-label="分页">
                 {(page > 1).then(|| view! { <a class="button secondary" href=link(page - 1)>"上一页"</a> })}
-                <span>{format!("第 {page} / {pages} 页，共 {total} 条")}</span>
+                <span>{format!("第 {page} / {pages} 页，{summary}")}</span>
                 {(page < pages).then(|| view! { <a class="button secondary" href=link(page + 1)>"下一页"</a> })}
             </nav>
         }

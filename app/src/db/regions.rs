@@ -100,3 +100,11 @@ pub async fn by_code(db: &super::Db, code: &str) -> Result<Option<Region>, sqlx:
         None => Ok(None),
     }
 }
+
+/// The first top-level region (the province, or the town of a town-sized
+/// deployment); `None` before anything is seeded.
+pub async fn top(db: &super::Db) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+        .fetch_optional(db)
+        .await
+}

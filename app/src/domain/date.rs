@@ -16,6 +16,21 @@ pub fn date_in_shanghai(instant: OffsetDateTime) -> Date {
     instant.to_offset(SHANGHAI).date()
 }
 
+/// An instant (Unix seconds, UTC) as a Shanghai wall clock: "14:05" when it
+/// falls on `today`, "11月28日 14:05" on any other day.
+pub fn clock_in_shanghai(unix: i64, today: Date) -> String {
+    let Ok(instant) = OffsetDateTime::from_unix_timestamp(unix) else {
+        return String::new();
+    };
+    let local = instant.to_offset(SHANGHAI);
+    let clock = format!("{:02}:{:02}", local.hour(), local.minute());
+    if local.date() == today {
+        clock
+    } else {
+        format!("{}月{}日 {clock}", local.month() as u8, local.day())
+    }
+}
+
 /// `d` moved by whole months, the day clamped to the target month's length
 /// (2024-02-29 − 12 months = 2023-02-28; 2025-03-31 − 1 month = 2025-02-28).
 /// Saturates at the limits of `time::Date`.
@@ -47,6 +62,21 @@ mod tests {
         );
         assert_eq!(add_months(date!(2026 - 12 - 15), 1), date!(2027 - 01 - 15));
         assert_eq!(add_months(date!(2026 - 01 - 15), -1), date!(2025 - 12 - 15));
+    }
+
+    #[test]
+    fn clock_times_are_shanghai_and_name_the_day_when_not_today() {
+        use time::macros::date;
+        // 2026-11-28 06:05 UTC is 14:05 in Shanghai.
+        let unix = datetime!(2026-11-28 06:05 UTC).unix_timestamp();
+        assert_eq!(clock_in_shanghai(unix, date!(2026 - 11 - 28)), "14:05");
+        assert_eq!(
+            clock_in_shanghai(unix, date!(2026 - 11 - 29)),
+            "11月28日 14:05"
+        );
+        // 16:30 UTC on the 28th is already the 29th in Shanghai.
+        let late = datetime!(2026-11-28 16:30 UTC).unix_timestamp();
+        assert_eq!(clock_in_shanghai(late, date!(2026 - 11 - 29)), "00:30");
     }
 
     #[test]

@@ -488,3 +488,124 @@ async fn writes_from_outside_the_server_show_on_the_next_request() {
         .unwrap();
     assert_eq!(figures("certified").await, (0, operators));
 }
+
+/// The unit ids in the dashboard's "按单位" table, in order.
+fn unit_rows(html: &str) -> Vec<i64> {
+    let start = html.find("id=\"units\"").expect("the unit table");
+    let section = &html[start..];
+    let section = &section[..section.find("</section>").expect("its end")];
+    section
+        .split("<a href=\"/admin/units/")
+        .skip(1)
+        .map(|rest| {
+            let id: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            id.parse().unwrap()
+        })
+        .collect()
+}
+
+/// A scope with more units than a page holds (a province has 100 000) shows
+/// 200 per page with page links; every other page number shows a real page;
+/// the downloads still list every unit.
+#[tokio::test]
+async fn the_unit_table_is_paged_and_the_downloads_keep_every_unit() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let region = app.region_id("JF").await;
+    let village = app.region_id("JF-DZ").await;
+    for i in 0..230 {
+        sqlx::query(
+            "INSERT INTO units (region_id, name, industry, created_at) VALUES ($1, $2, '其他', 0)",
+        )
+        .bind(village)
+        .bind(format!("分页测试单位{i:03}"))
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let all: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM units WHERE region_id IN ({}) ORDER BY id",
+        app::db::regions::SUBTREE
+    )))
+    .bind(region)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(all.len() > 230 && all.len() <= 400, "{}", all.len());
+    let total = all.len();
+
+    let path = format!("/admin/regions/{region}/coverage");
+    let first = town.get(&path).await;
+    assert_eq!(first.status, 200);
+    let page_one = unit_rows(&first.body);
+    assert_eq!(page_one.len(), 200);
+    assert!(
+        first
+            .body
+            .contains(&format!("第 1 / 2 页，共 {total} 个单位")),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains("下一页") && !first.body.contains("上一页"));
+    assert!(
+        first
+            .body
+            .contains(&format!("href=\"{path}?page=2#units\""))
+    );
+
+    let second = town.get(&format!("{path}?page=2")).await;
+    assert_eq!(second.status, 200);
+    let page_two = unit_rows(&second.body);
+    assert_eq!(page_two.len(), total - 200);
+    assert!(
+        second
+            .body
+            .contains(&format!("第 2 / 2 页，共 {total} 个单位"))
+    );
+    assert!(second.body.contains("上一页") && !second.body.contains("下一页"));
+    let mut shown: Vec<i64> = page_one.iter().chain(&page_two).copied().collect();
+    shown.sort_unstable();
+    assert_eq!(shown, all, "every unit once, across the two pages");
+    // The headline figures are the whole scope's on every page.
+    assert_eq!(
+        headline(&first.body, "drills"),
+        headline(&second.body, "drills")
+    );
+
+    // A page past the end is the last one; nonsense is the first.
+    assert_eq!(
+        unit_rows(&town.get(&format!("{path}?page=9")).await.body),
+        page_two
+    );
+    for bad in ["0", "-3", "x", "99999999999999999999"] {
+        let page = town.get(&format!("{path}?page={bad}")).await;
+        assert_eq!(page.status, 200, "page={bad}");
+        assert_eq!(unit_rows(&page.body), page_one, "page={bad}");
+    }
+    // The chosen day is kept by the page links.
+    let dated = town.get(&format!("{path}?date=2026-10-31&page=2")).await;
+    assert!(
+        dated
+            .body
+            .contains(&format!("href=\"{path}?date=2026-10-31&amp;page=1#units\"")),
+        "{}",
+        dated.body
+    );
+
+    let (status, _, csv) = town
+        .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
+        .await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    let listed = csv
+        .lines()
+        .skip_while(|l| *l != "按单位")
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .count();
+    assert_eq!(listed, total, "the CSV lists every unit");
+    for i in [0, 199, 229] {
+        assert!(csv.contains(&format!("分页测试单位{i:03}")));
+    }
+}

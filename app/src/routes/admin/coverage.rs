@@ -4,9 +4,10 @@
 //! `/admin/regions/<id>/report?month=2026-10` (or `?year=2026`). The Excel
 //! and CSV exports are built from the same `CoverageReport`.
 
-use crate::components::errors::ErrorView;
+use crate::components::errors::{ErrorView, encode};
+use crate::components::pager::{page_links, page_number};
 use crate::error::AppError;
-use crate::model::{ActionLists, CoverageReport, CoverageRow, Figure};
+use crate::model::{ActionLists, CoverageDashboard, CoverageReport, CoverageRow, Figure};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -96,15 +97,19 @@ pub fn report_title(scope: &str, month: &str, year: &str) -> String {
 }
 
 /// Region admins of the region or above. `date` is `YYYY-MM-DD`, or empty
-/// for today.
+/// for today; `page` is the page of the unit table (the first if absent).
 #[server(prefix = "/api", endpoint = "region_coverage")]
-pub async fn region_coverage(region_id: i64, date: String) -> Result<CoverageReport, AppError> {
+pub async fn region_coverage(
+    region_id: i64,
+    date: String,
+    page: Option<i64>,
+) -> Result<CoverageDashboard, AppError> {
     async move {
         let (state, access) = super::super::guard::region(region_id).await?;
         let today = crate::domain::date::today_in_shanghai();
         let as_of = server::as_of(Some(&date), None, None, today)?;
         let info = server::region_info(&state.db, &access).await?;
-        crate::actions::coverage::build(&state.db, &info, as_of).await
+        crate::actions::coverage::dashboard(&state.db, &info, as_of, page.unwrap_or(1)).await
     }
     .await
     .map_err(AppError::with_status)
@@ -112,7 +117,11 @@ pub async fn region_coverage(region_id: i64, date: String) -> Result<CoverageRep
 
 /// Unit admins of the unit and region admins above it.
 #[server(prefix = "/api", endpoint = "unit_coverage")]
-pub async fn unit_coverage(unit_id: i64, date: String) -> Result<CoverageReport, AppError> {
+pub async fn unit_coverage(
+    unit_id: i64,
+    date: String,
+    page: Option<i64>,
+) -> Result<CoverageDashboard, AppError> {
     async move {
         let (state, access) = super::super::guard::unit(unit_id).await?;
         let today = crate::domain::date::today_in_shanghai();
@@ -125,7 +134,7 @@ pub async fn unit_coverage(unit_id: i64, date: String) -> Result<CoverageReport,
             name: unit.name,
             region_id: access.region_id(),
         };
-        crate::actions::coverage::build(&state.db, &info, as_of).await
+        crate::actions::coverage::dashboard(&state.db, &info, as_of, page.unwrap_or(1)).await
     }
     .await
     .map_err(AppError::with_status)
@@ -250,13 +259,49 @@ fn Actions(actions: ActionLists) -> impl IntoView {
     }
 }
 
-/// The dashboard body, shared by the region and unit pages.
+/// Shown above the figures while newer facts load in the background.
 #[component]
-fn Dashboard(report: CoverageReport, base: String, reports: Option<String>) -> impl IntoView {
+fn OutdatedNotice(loaded_at: i64) -> impl IntoView {
+    let at =
+        crate::domain::date::clock_in_shanghai(loaded_at, crate::domain::date::today_in_shanghai());
+    view! {
+        <p class="notice" role="status" data-outdated="true">
+            {format!("数据正在更新：以下为 {at}（北京时间）的统计，稍后刷新页面即可看到最新数据。")}
+        </p>
+    }
+}
+
+/// The dashboard body, shared by the region and unit pages. `date` is the
+/// day asked for in the query string (empty: today), kept by the page links.
+#[component]
+fn Dashboard(
+    data: CoverageDashboard,
+    base: String,
+    date: String,
+    reports: Option<String>,
+) -> impl IntoView {
+    let CoverageDashboard {
+        report,
+        unit_page,
+        unit_pages,
+        units,
+    } = data;
     let month = report.as_of.get(..7).unwrap_or_default().to_string();
     let year = report.as_of.get(..4).unwrap_or_default().to_string();
+    let page_link = {
+        let base = base.clone();
+        move |p: i64| {
+            let date = if date.is_empty() {
+                String::new()
+            } else {
+                format!("date={}&", encode(&date))
+            };
+            format!("{base}?{date}page={p}#units")
+        }
+    };
     view! {
         <h1>{format!("{} · 消防培训覆盖情况", report.scope_name)}</h1>
+        {report.outdated.then(|| view! { <OutdatedNotice loaded_at=report.loaded_at /> })}
         <form method="get" action=base.clone() class="inline no-print">
             <label>"统计日期 " <input type="date" name="date" value=report.as_of.clone() /></label>
             <button type="submit" class="secondary">"查看"</button>
@@ -278,7 +323,10 @@ fn Dashboard(report: CoverageReport, base: String, reports: Option<String>) -> i
             }).collect_view()}
         </div>
         {(!report.by_region.is_empty()).then(|| view! { <CoverageTable caption="按村（社区）".to_string() rows=report.by_region.clone() /> })}
-        <CoverageTable caption="按单位".to_string() rows=report.by_unit />
+        <section id="units">
+            <CoverageTable caption="按单位".to_string() rows=report.by_unit />
+            {page_links(unit_page, unit_pages, format!("共 {units} 个单位"), page_link)}
+        </section>
         <CoverageTable caption="按行业".to_string() rows=report.by_industry />
         <Actions actions=report.actions />
     }
@@ -286,6 +334,12 @@ fn Dashboard(report: CoverageReport, base: String, reports: Option<String>) -> i
 
 fn date_param() -> String {
     use_query_map().with_untracked(|q| q.get("date").unwrap_or_default())
+}
+
+/// The unit table's page from the query string: 1 when missing or nonsense
+/// (the server clamps it to the pages there are).
+fn page_param() -> i64 {
+    page_number(use_query_map().with_untracked(|q| q.get("page")))
 }
 
 fn id_param() -> i64 {
@@ -299,22 +353,29 @@ fn id_param() -> i64 {
 pub fn RegionCoveragePage() -> impl IntoView {
     let id = id_param();
     let date = date_param();
+    let page = page_param();
     let data = Resource::new_blocking(
-        move || (id, date.clone()),
-        |(id, date)| region_coverage(id, date),
+        {
+            let date = date.clone();
+            move || (id, date.clone(), page)
+        },
+        |(id, date, page)| region_coverage(id, date, Some(page)),
     );
     view! {
         <Title text="覆盖情况" />
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(report) => view! {
-                        <nav class="crumbs"><a href="/admin">"管理"</a> " › " <a href=format!("/admin/regions/{id}")>{report.scope_name.clone()}</a></nav>
-                        <Dashboard report base=format!("/admin/regions/{id}/coverage") reports=Some(format!("/admin/regions/{id}/report")) />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
-            })}
+            {move || {
+                let date = date.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(data) => view! {
+                            <nav class="crumbs"><a href="/admin">"管理"</a> " › " <a href=format!("/admin/regions/{id}")>{data.report.scope_name.clone()}</a></nav>
+                            <Dashboard data base=format!("/admin/regions/{id}/coverage") date=date.clone() reports=Some(format!("/admin/regions/{id}/report")) />
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -323,22 +384,29 @@ pub fn RegionCoveragePage() -> impl IntoView {
 pub fn UnitCoveragePage() -> impl IntoView {
     let id = id_param();
     let date = date_param();
+    let page = page_param();
     let data = Resource::new_blocking(
-        move || (id, date.clone()),
-        |(id, date)| unit_coverage(id, date),
+        {
+            let date = date.clone();
+            move || (id, date.clone(), page)
+        },
+        |(id, date, page)| unit_coverage(id, date, Some(page)),
     );
     view! {
         <Title text="覆盖情况" />
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(report) => view! {
-                        <nav class="crumbs"><a href=format!("/admin/units/{id}")>{report.scope_name.clone()}</a></nav>
-                        <Dashboard report base=format!("/admin/units/{id}/coverage") reports=None />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
-            })}
+            {move || {
+                let date = date.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(data) => view! {
+                            <nav class="crumbs"><a href=format!("/admin/units/{id}")>{data.report.scope_name.clone()}</a></nav>
+                            <Dashboard data base=format!("/admin/units/{id}/coverage") date=date.clone() reports=None />
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -385,6 +453,7 @@ pub fn ReportPage() -> impl IntoView {
                                     <span class="hint">"打印：用浏览器菜单中的“打印”。"</span>
                                 </p>
                                 <h1>{report_title(&r.scope_name, &month, &year)}</h1>
+                                {r.outdated.then(|| view! { <OutdatedNotice loaded_at=r.loaded_at /> })}
                                 <p>{format!("统计截至 {}", r.as_of)}</p>
                                 <table class="coverage">
                                     <caption>"总体情况"</caption>
@@ -413,5 +482,54 @@ pub fn ReportPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn render(outdated: bool, loaded_at: i64) -> String {
+        let data = CoverageDashboard {
+            report: CoverageReport {
+                scope_name: "嘉峰镇".into(),
+                as_of: "2026-11-28".into(),
+                headlines: vec![],
+                by_region: vec![],
+                by_unit: vec![],
+                by_industry: vec![],
+                monthly: vec![],
+                actions: ActionLists::default(),
+                charts: vec![],
+                loaded_at,
+                outdated,
+            },
+            unit_page: 1,
+            unit_pages: 1,
+            units: 0,
+        };
+        Owner::new().with(|| {
+            view! { <Dashboard data base="/admin/regions/1/coverage".to_string() date=String::new() reports=None /> }
+                .to_html()
+        })
+    }
+
+    #[test]
+    fn outdated_figures_say_so_with_the_time_they_are_from() {
+        let loaded_at = time::OffsetDateTime::now_utc().unix_timestamp() - 600;
+        let at = crate::domain::date::clock_in_shanghai(
+            loaded_at,
+            crate::domain::date::today_in_shanghai(),
+        );
+        let html = render(true, loaded_at);
+        assert!(
+            html.contains(&format!(
+                "数据正在更新：以下为 {at}（北京时间）的统计，稍后刷新页面即可看到最新数据。"
+            )),
+            "{html}"
+        );
+        // Above the figures.
+        assert!(html.find("数据正在更新") < html.find("class=\"figures\""));
+        assert!(!render(false, loaded_at).contains("数据正在更新"));
     }
 }
