@@ -69,7 +69,16 @@ struct Wave {
     exams: usize,
     elapsed: Duration,
     latencies: Vec<Duration>,
+    /// Starting and submitting exams, also in `latencies`.
+    steps: Timings,
     errors: usize,
+}
+
+/// Latencies of the exams' first and last requests.
+#[derive(Default)]
+struct Timings {
+    starts: Vec<Duration>,
+    submits: Vec<Duration>,
 }
 
 impl Wave {
@@ -228,9 +237,11 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
         )
         .await?;
         println!(
-            "  {n:>3} learners, paced 0–1 s: p50 {:.1} ms, p99 {:.1} ms, {} errors",
+            "  {n:>3} learners, paced 0–1 s: p50 {:.1} ms, p99 {:.1} ms (start {:.1}, submit {:.1}), {} errors",
             wave_paced.percentile_ms(50.0),
             wave_paced.percentile_ms(99.0),
+            percentile(&wave_paced.steps.starts, 99.0),
+            percentile(&wave_paced.steps.submits, 99.0),
             wave_paced.errors
         );
         let mut p99 = Row::new(
@@ -246,6 +257,20 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
             p99 = p99.budget("< 100 ms");
         }
         out.push(p99);
+        for (step, samples) in [
+            ("starting an exam", &wave_paced.steps.starts),
+            ("submitting (graded in one transaction)", &wave_paced.steps.submits),
+        ] {
+            out.push(Row::new(
+                group,
+                format!(
+                    "{} · {n} learners · p99 {step}, 0–1 s think time",
+                    args.label
+                ),
+                percentile(samples, 99.0),
+                "ms",
+            ));
+        }
         out.push(Row::new(
             group,
             format!(
@@ -297,7 +322,7 @@ async fn create_learners(
         .await
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     let now = app::actions::now();
-    let mut tx = app::db::begin(&db).await?;
+    let mut tx = app::db::begin(db).await?;
     let mut ids = Vec::with_capacity(count);
     for i in 0..count {
         let phone = app::domain::Phone::parse(&(args.first_phone + i as u64).to_string())
@@ -360,6 +385,7 @@ async fn run_wave(
             tokio::spawn(async move {
                 let mut rng = Rng(0x5EED ^ (i as u64) << 8 ^ learner.person_id as u64);
                 let mut latencies = Vec::with_capacity(22 * exams_each);
+                let mut steps = Timings::default();
                 let mut errors = 0usize;
                 for _ in 0..exams_each {
                     take_exam(
@@ -370,11 +396,12 @@ async fn run_wave(
                         &mut rng,
                         think,
                         &mut latencies,
+                        &mut steps,
                         &mut errors,
                     )
                     .await;
                 }
-                (latencies, errors)
+                (latencies, steps, errors)
             })
         })
         .collect();
@@ -382,11 +409,14 @@ async fn run_wave(
         exams,
         elapsed: Duration::ZERO,
         latencies: Vec::new(),
+        steps: Timings::default(),
         errors: 0,
     };
     for task in tasks {
-        let (latencies, errors) = task.await?;
+        let (latencies, steps, errors) = task.await?;
         wave.latencies.extend(latencies);
+        wave.steps.starts.extend(steps.starts);
+        wave.steps.submits.extend(steps.submits);
         wave.errors += errors;
     }
     wave.elapsed = started.elapsed();
@@ -404,6 +434,7 @@ async fn take_exam(
     rng: &mut Rng,
     think: Option<Duration>,
     latencies: &mut Vec<Duration>,
+    steps: &mut Timings,
     errors: &mut usize,
 ) {
     async fn pause(rng: &mut Rng, think: Option<Duration>) {
@@ -447,6 +478,7 @@ async fn take_exam(
         *errors += 1;
         return;
     };
+    steps.starts.extend(latencies.last());
     let Some(attempt) = started
         .as_deref()
         .and_then(|l| l.strip_prefix("/exam/"))
@@ -509,7 +541,9 @@ async fn take_exam(
     .is_none()
     {
         *errors += 1;
+        return;
     }
+    steps.submits.extend(latencies.last());
 }
 
 /// The anchor: `n` tasks on a pool of the server's size, each writing
@@ -580,6 +614,7 @@ async fn anchor_wave(
         exams: n * EXAMS_PER_LEARNER,
         elapsed: Duration::ZERO,
         latencies: Vec::new(),
+        steps: Timings::default(),
         errors: 0,
     };
     for task in tasks {
@@ -604,7 +639,7 @@ async fn anchor_exam(
     let now = app::actions::now();
     let t = Instant::now();
     let drawn = app::quiz::exam::draw(bank, rules, &mut |n| rng.below(n));
-    let mut tx = app::db::begin(&db).await?;
+    let mut tx = app::db::begin(db).await?;
     let attempt = app::db::exams::insert(
         &mut tx,
         person_id,
@@ -653,7 +688,7 @@ async fn anchor_exam(
     let t = Instant::now();
     let percent = right as f64 * 100.0 / stored.len() as f64;
     let passed = percent >= f64::from(rules.pass_mark);
-    let mut tx = app::db::begin(&db).await?;
+    let mut tx = app::db::begin(db).await?;
     // The grading transaction reads the stored answers back, as the server's does.
     let _ = app::db::exams::questions(&mut tx, attempt).await?;
     app::db::exams::close(

@@ -156,6 +156,7 @@ async fn serve(database: TestDatabase) -> Served {
         .expect("app builds");
     let base = format!("http://{}", application.local_addr());
     let db = application.state().db.clone();
+    let scans = std::sync::Arc::clone(&application.state().scans);
     let (stop, stopped) = futures::channel::oneshot::channel::<()>();
     let handle = tokio::spawn(application.run_until_stopped(async move {
         stopped.await.ok();
@@ -170,6 +171,7 @@ async fn serve(database: TestDatabase) -> Served {
             db,
             database,
             client,
+            scans,
         },
         stop,
         handle,

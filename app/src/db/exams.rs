@@ -121,6 +121,24 @@ pub async fn questions(
     .await
 }
 
+/// One drawn question (question JSON, option order JSON) and how many the
+/// attempt has, for saving an answer without reading the whole exam.
+pub async fn question_at(
+    db: &Db,
+    attempt_id: i64,
+    position: i64,
+) -> Result<Option<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT question_json, option_order, \
+         (SELECT COUNT(*) FROM attempt_questions c WHERE c.attempt_id = $1) \
+         FROM attempt_questions WHERE attempt_id = $1 AND position = $2",
+    )
+    .bind(attempt_id)
+    .bind(position)
+    .fetch_optional(db)
+    .await
+}
+
 /// Saves an answer while the attempt is open and before its deadline;
 /// false when that no longer holds (checked in the same statement).
 pub async fn save_answer(

@@ -80,6 +80,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
         .max_connections(max_connections)
         // Fail fast when the database is gone: a friendly error beats a hang.
         .acquire_timeout(Duration::from_secs(3))
+        // A ping before every query is a round trip to SQLite's worker
+        // thread for a file that cannot go away; PostgreSQL keeps it, so a
+        // connection broken by a restart is replaced before it is used.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

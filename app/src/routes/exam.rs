@@ -450,14 +450,15 @@ pub async fn save_answer(
         if a.submitted_at.is_some() {
             return Err(AppError::bad_request("本次考试已交卷，不能再修改答案"));
         }
-        let mut conn = state.db.acquire().await?;
-        let items = server::stored(&mut conn, a.id).await?;
-        drop(conn);
-        let item = items
-            .iter()
-            .find(|s| s.position == position as i64)
-            .ok_or_else(|| AppError::bad_request("这道题不在本次考试中"))?;
-        let shown = server::shown_order(&item.question, &item.order);
+        // Only the question answered: each tap of a 20-question exam saves.
+        let (question, order, total) =
+            crate::db::exams::question_at(&state.db, a.id, position as i64)
+                .await?
+                .ok_or_else(|| AppError::bad_request("这道题不在本次考试中"))?;
+        let question: crate::quiz::gift::Question =
+            serde_json::from_str(&question).map_err(AppError::internal)?;
+        let order: Vec<usize> = serde_json::from_str(&order).map_err(AppError::internal)?;
+        let shown = server::shown_order(&question, &order);
         let ticks: Vec<usize> = [c0, c1, c2, c3, c4, c5]
             .iter()
             .enumerate()
@@ -465,7 +466,7 @@ pub async fn save_answer(
             .map(|(i, _)| i)
             .collect();
         // A multiple-choice answer comes as ticked boxes, any other as one pick.
-        let picked_shown: Vec<usize> = match (item.question.type_code() == "multiple", pick) {
+        let picked_shown: Vec<usize> = match (question.type_code() == "multiple", pick) {
             (true, None) => ticks,
             (false, _) if ticks.is_empty() => pick.into_iter().collect(),
             _ => return Err(AppError::bad_request("无效的选项")),
@@ -473,7 +474,7 @@ pub async fn save_answer(
         if picked_shown.iter().any(|&i| i >= shown.len()) {
             return Err(AppError::bad_request("无效的选项"));
         }
-        let total = items.len();
+        let total = total as usize;
         if !picked_shown.is_empty() {
             let answer: Vec<usize> = picked_shown.iter().map(|&i| shown[i]).collect();
             let json = serde_json::to_string(&answer).map_err(AppError::internal)?;

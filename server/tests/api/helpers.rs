@@ -9,7 +9,7 @@ pub struct TestApp {
     pub db: Db,
     pub database: TestDatabase,
     pub client: reqwest::Client,
-    scans: std::sync::Arc<app::scan_tally::ScanTally>,
+    pub scans: std::sync::Arc<app::scan_tally::ScanTally>,
 }
 
 pub struct Page {
