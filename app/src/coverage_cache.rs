@@ -45,7 +45,7 @@ const MAX_ENTRIES: usize = 16;
 /// How long a request with an outdated snapshot waits for the reload before
 /// it is served the outdated one: long enough for a town or a county, well
 /// inside the dashboard's 200 ms budget.
-pub const RELOAD_WAIT: Duration = Duration::from_millis(150);
+pub const RELOAD_WAIT: Duration = Duration::from_millis(100);
 
 /// The database's coverage version: `epoch` is random per database (a
 /// database recreated under the same URL starts over), `version` grows with

@@ -44,7 +44,9 @@ use crate::routes::admin::posters::{PosterPrintPage, PostersPage};
 use crate::routes::admin::{
     AdminHomePage,
     audit::AuditPage,
-    coverage::{RegionCoveragePage, ReportPage, UnitCoveragePage},
+    coverage::{
+        RegionActionsPage, RegionCoveragePage, ReportPage, UnitActionsPage, UnitCoveragePage,
+    },
     credentials::CredentialsPage,
     import::ImportPage,
     member::MemberPage,
@@ -143,11 +145,19 @@ pub fn App() -> impl IntoView {
                         view=AuditPage
                     />
                     <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("coverage")) view=RegionCoveragePage />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("coverage"), ParamSegment("list"))
+                        view=RegionActionsPage
+                    />
                     <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("report")) view=ReportPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("regions"), ParamSegment("id"), StaticSegment("posters")) view=PostersPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("posters"), StaticSegment("print")) view=PosterPrintPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id")) view=UnitPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("coverage")) view=UnitCoveragePage />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("coverage"), ParamSegment("list"))
+                        view=UnitActionsPage
+                    />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("credentials")) view=CredentialsPage />
                     <Route path=(StaticSegment("admin"), StaticSegment("units"), ParamSegment("id"), StaticSegment("sessions")) view=SessionsPage />
                     <Route

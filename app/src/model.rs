@@ -180,17 +180,128 @@ pub struct MonthRow {
     pub cells: Vec<Cell>,
 }
 
-/// Who needs attention, for the action lists.
+/// The action lists (待办): who or what needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ActionList {
+    OperatorsWithout,
+    CredentialsExpiring,
+    CertificatesExpiring,
+    OverdueTraining,
+    OverdueDrill,
+}
+
+impl ActionList {
+    pub const ALL: [ActionList; 5] = [
+        ActionList::OperatorsWithout,
+        ActionList::CredentialsExpiring,
+        ActionList::CertificatesExpiring,
+        ActionList::OverdueTraining,
+        ActionList::OverdueDrill,
+    ];
+
+    /// Its path segment: `/admin/regions/<id>/coverage/<code>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ActionList::OperatorsWithout => "operators-without",
+            ActionList::CredentialsExpiring => "credentials-expiring",
+            ActionList::CertificatesExpiring => "certificates-expiring",
+            ActionList::OverdueTraining => "overdue-training",
+            ActionList::OverdueDrill => "overdue-drill",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ActionList> {
+        ActionList::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ActionList::OperatorsWithout => "无合格证书的值班员",
+            ActionList::CredentialsExpiring => "60天内到期的操作员证书",
+            ActionList::CertificatesExpiring => "60天内到期的培训合格证明",
+            ActionList::OverdueTraining => "培训逾期的单位",
+            ActionList::OverdueDrill => "演练逾期的单位",
+        }
+    }
+
+    /// Shown when the list is empty.
+    pub fn empty(self) -> &'static str {
+        match self {
+            ActionList::OperatorsWithout => "所有值班员均持证上岗。",
+            ActionList::CredentialsExpiring => "近期没有到期的证书。",
+            ActionList::CertificatesExpiring => "近期没有到期的培训证明。",
+            ActionList::OverdueTraining => "各单位培训均在期限内。",
+            ActionList::OverdueDrill => "各单位演练均在期限内。",
+        }
+    }
+}
+
+/// One line of an action list, and the page it leads to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ActionItem {
+    pub text: String,
+    pub link: Option<String>,
+}
+
+/// An action list, most urgent first: how long it is, and the items carried
+/// (all of them in a report, the first few on the dashboard, one page on
+/// the list's own page).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ActionItems {
+    pub total: i64,
+    pub items: Vec<ActionItem>,
+}
+
+impl ActionItems {
+    pub fn all(items: Vec<ActionItem>) -> ActionItems {
+        ActionItems {
+            total: i64::try_from(items.len()).unwrap_or(i64::MAX),
+            items,
+        }
+    }
+
+    /// The same list carrying only the items in `rows` (clamped to those
+    /// there are).
+    pub fn only(&self, rows: std::ops::Range<usize>) -> ActionItems {
+        let end = rows.end.min(self.items.len());
+        ActionItems {
+            total: self.total,
+            items: self.items[rows.start.min(end)..end].to_vec(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ActionLists {
-    /// (name, unit)
-    pub operators_without: Vec<(String, String)>,
-    /// (name, unit, expires)
-    pub credentials_expiring: Vec<(String, String, String)>,
-    /// (name, course, valid until)
-    pub certificates_expiring: Vec<(String, String, String)>,
-    pub overdue_training: Vec<(String, Option<String>)>,
-    pub overdue_drill: Vec<(String, Option<String>)>,
+    pub operators_without: ActionItems,
+    pub credentials_expiring: ActionItems,
+    pub certificates_expiring: ActionItems,
+    pub overdue_training: ActionItems,
+    pub overdue_drill: ActionItems,
+}
+
+impl ActionLists {
+    pub fn get(&self, list: ActionList) -> &ActionItems {
+        match list {
+            ActionList::OperatorsWithout => &self.operators_without,
+            ActionList::CredentialsExpiring => &self.credentials_expiring,
+            ActionList::CertificatesExpiring => &self.certificates_expiring,
+            ActionList::OverdueTraining => &self.overdue_training,
+            ActionList::OverdueDrill => &self.overdue_drill,
+        }
+    }
+
+    /// Every list with only its first `n` items (the most urgent).
+    pub fn first(&self, n: usize) -> ActionLists {
+        let first = |list| self.get(list).only(0..n);
+        ActionLists {
+            operators_without: first(ActionList::OperatorsWithout),
+            credentials_expiring: first(ActionList::CredentialsExpiring),
+            certificates_expiring: first(ActionList::CertificatesExpiring),
+            overdue_training: first(ActionList::OverdueTraining),
+            overdue_drill: first(ActionList::OverdueDrill),
+        }
+    }
 }
 
 /// Everything the dashboard shows and the reports export, computed once.
@@ -214,14 +325,76 @@ pub struct CoverageReport {
 }
 
 /// What the dashboard page shows: the report with one page of its unit
-/// table (a province has 100 000 units).
+/// table (a province has 100 000 units) and the first items of each action
+/// list (a province's would be megabytes).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CoverageDashboard {
-    /// Its `by_unit` holds only the rows of page `unit_page`.
+    /// Its `by_unit` holds only the rows of page `unit_page`, its action
+    /// lists their most urgent items (with their full `total`).
     pub report: CoverageReport,
     /// 1-based.
     pub unit_page: i64,
     pub unit_pages: i64,
     /// Units in the whole table.
     pub units: i64,
+}
+
+/// One page of one action list, on the list's own page.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ActionPage {
+    pub scope_name: String,
+    pub as_of: String,
+    pub list: ActionList,
+    /// The items of page `page`.
+    pub items: ActionItems,
+    /// 1-based.
+    pub page: i64,
+    pub pages: i64,
+    pub loaded_at: i64,
+    pub outdated: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(n: usize) -> ActionItems {
+        ActionItems::all(
+            (0..n)
+                .map(|i| ActionItem {
+                    text: format!("第{i}项"),
+                    link: None,
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_shortened_list_keeps_its_total_and_its_first_items() {
+        let long = list(30);
+        let short = long.only(0..20);
+        assert_eq!(short.total, 30);
+        assert_eq!(short.items, long.items[..20]);
+        assert_eq!(long.only(25..45).items, long.items[25..]);
+        assert!(long.only(40..60).items.is_empty());
+        assert_eq!(list(3).only(0..20), list(3));
+
+        let lists = ActionLists {
+            overdue_drill: long.clone(),
+            credentials_expiring: list(2),
+            ..ActionLists::default()
+        };
+        let first = lists.first(20);
+        assert_eq!(first.get(ActionList::OverdueDrill), &short);
+        assert_eq!(first.get(ActionList::CredentialsExpiring), &list(2));
+        assert_eq!(first.get(ActionList::OperatorsWithout).total, 0);
+    }
+
+    #[test]
+    fn every_action_list_has_its_own_code() {
+        for l in ActionList::ALL {
+            assert_eq!(ActionList::parse(l.code()), Some(l));
+        }
+        assert_eq!(ActionList::parse("nonsense"), None);
+    }
 }

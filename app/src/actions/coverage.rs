@@ -8,7 +8,8 @@ use crate::coverage_cache::{self, Snapshot};
 use crate::db::{self, Db, coverage::Scope};
 use crate::error::AppError;
 use crate::model::{
-    ActionLists, Cell, CoverageDashboard, CoverageReport, CoverageRow, Figure, MonthRow,
+    ActionItem, ActionItems, ActionList, ActionLists, ActionPage, Cell, CoverageDashboard,
+    CoverageReport, CoverageRow, Figure, MonthRow,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -73,9 +74,14 @@ pub struct ScopeInfo {
     pub region_id: i64,
 }
 
-/// Unit rows per dashboard page: the whole table of a province is 100 000
-/// rows (35 MB of HTML). Downloads and the print page keep every row.
-pub const UNITS_PER_PAGE: usize = 200;
+/// Rows per page of the dashboard's unit table and of an action list's own
+/// page: a province's whole unit table is 100 000 rows (35 MB of HTML).
+/// Downloads and the print page keep every row.
+pub const ROWS_PER_PAGE: usize = 200;
+
+/// Items of each action list on the dashboard, the most urgent; the rest
+/// are on the list's own page.
+pub const ACTIONS_SHOWN: usize = 20;
 
 /// The report of a scope on a day, every table whole (downloads, the print
 /// page, the command line). `outdated` is set when it comes from the kept
@@ -109,7 +115,7 @@ pub async fn dashboard(
             by_unit: r.by_unit[rows].to_vec(),
             by_industry: r.by_industry.clone(),
             monthly: r.monthly.clone(),
-            actions: r.actions.clone(),
+            actions: r.actions.first(ACTIONS_SHOWN),
             charts: r.charts.clone(),
             loaded_at: r.loaded_at,
             outdated,
@@ -120,17 +126,42 @@ pub async fn dashboard(
     })
 }
 
+/// Page `page` (1-based, clamped like the unit table's) of action list
+/// `list` (its `ActionList::code`; another is not found).
+pub async fn action_page(
+    db: &Db,
+    info: &ScopeInfo,
+    as_of: Date,
+    list: &str,
+    page: i64,
+) -> Result<ActionPage, AppError> {
+    let list = ActionList::parse(list).ok_or(AppError::NotFound)?;
+    let (report, outdated) = shared(db, info, as_of).await?;
+    let items = report.actions.get(list);
+    let (page, pages, rows) = page_of(items.items.len(), page);
+    Ok(ActionPage {
+        scope_name: report.scope_name.clone(),
+        as_of: report.as_of.clone(),
+        list,
+        items: items.only(rows),
+        page,
+        pages,
+        loaded_at: report.loaded_at,
+        outdated,
+    })
+}
+
 /// Page `page` of `total` rows, clamped to the pages there are (at least
 /// one): the page shown, how many there are, and its rows.
 fn page_of(total: usize, page: i64) -> (i64, i64, Range<usize>) {
-    let pages = total.div_ceil(UNITS_PER_PAGE).max(1);
+    let pages = total.div_ceil(ROWS_PER_PAGE).max(1);
     let page = usize::try_from(page).unwrap_or(1).clamp(1, pages);
-    let start = (page - 1) * UNITS_PER_PAGE;
+    let start = (page - 1) * ROWS_PER_PAGE;
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     (
         count(page),
         count(pages),
-        start..(start + UNITS_PER_PAGE).min(total),
+        start..(start + ROWS_PER_PAGE).min(total),
     )
 }
 
@@ -251,36 +282,73 @@ fn compute(
             })
             .unwrap_or_default()
     };
+    let text = |text: String| ActionItem { text, link: None };
     // The same tests as `coverage::units_overdue_*`, read off the counts
     // already made instead of counting every unit twice more.
     let overdue = |short: fn(&Counts) -> Ratio| {
         per_unit
             .iter()
             .filter(|(_, c)| short(c).num < short(c).den)
-            .map(|(u, _)| (unit_name(*u), unit_link(*u)))
-            .collect()
+            .map(|(u, c)| (*u, short(c)))
+            .collect::<Vec<_>>()
     };
+    let unit_item = |u: i64, detail: String| ActionItem {
+        text: format!("{}（{detail}）", unit_name(u)),
+        link: unit_link(u),
+    };
+    let mut overdue_training = overdue(|c| c.annual);
+    overdue_training.sort_by_cached_key(|(u, r)| (std::cmp::Reverse(r.den - r.num), unit_name(*u)));
+    let mut overdue_drill: Vec<(i64, Option<Date>)> = overdue(|c| c.drills)
+        .into_iter()
+        .map(|(u, _)| (u, idx.last_drill(u, as_of)))
+        .collect();
+    // Never drilled first (`None` sorts first), then the longest ago.
+    overdue_drill.sort_by_cached_key(|(u, last)| (*last, unit_name(*u)));
     let actions = ActionLists {
-        operators_without: coverage::operators_without_credential(idx, as_of)
-            .into_iter()
-            .map(|(p, u)| (person_name(p), unit_name(u)))
-            .collect(),
-        credentials_expiring: coverage::credentials_expiring(idx, as_of, EXPIRING_DAYS)
-            .into_iter()
-            .map(|c| {
-                (
-                    person_name(c.person_id),
-                    units_of(c.person_id),
-                    c.expires.map(|e| e.to_string()).unwrap_or_default(),
-                )
-            })
-            .collect(),
-        certificates_expiring: certificates
-            .into_iter()
-            .map(|(p, course, until)| (person_name(p), course, until))
-            .collect(),
-        overdue_training: overdue(|c| c.annual),
-        overdue_drill: overdue(|c| c.drills),
+        operators_without: ActionItems::all(
+            coverage::operators_without_credential(idx, as_of)
+                .into_iter()
+                .map(|(p, u)| text(format!("{}（{}）", person_name(p), unit_name(u))))
+                .collect(),
+        ),
+        credentials_expiring: ActionItems::all(
+            coverage::credentials_expiring(idx, as_of, EXPIRING_DAYS)
+                .into_iter()
+                .map(|c| {
+                    text(format!(
+                        "{}（{}）{} 到期",
+                        person_name(c.person_id),
+                        units_of(c.person_id),
+                        c.expires.map(|e| e.to_string()).unwrap_or_default()
+                    ))
+                })
+                .collect(),
+        ),
+        certificates_expiring: ActionItems::all(
+            certificates
+                .into_iter()
+                .map(|(p, course, until)| {
+                    text(format!("{}：{course}，{until} 到期", person_name(p)))
+                })
+                .collect(),
+        ),
+        overdue_training: ActionItems::all(
+            overdue_training
+                .into_iter()
+                .map(|(u, r)| unit_item(u, format!("{} 人未按期培训", r.den - r.num)))
+                .collect(),
+        ),
+        overdue_drill: ActionItems::all(
+            overdue_drill
+                .into_iter()
+                .map(|(u, last)| {
+                    unit_item(
+                        u,
+                        last.map_or("从未演练".to_string(), |d| format!("上次演练 {d}")),
+                    )
+                })
+                .collect(),
+        ),
     };
     CoverageReport {
         scope_name: scope_name.to_string(),
@@ -368,7 +436,7 @@ mod tests {
 
     #[test]
     fn the_unit_table_is_paged_and_out_of_range_pages_are_clamped() {
-        let per = UNITS_PER_PAGE;
+        let per = ROWS_PER_PAGE;
         assert_eq!(page_of(0, 1), (1, 1, 0..0));
         assert_eq!(page_of(per, 1), (1, 1, 0..per));
         assert_eq!(page_of(per + 1, 1), (1, 2, 0..per));

@@ -501,6 +501,11 @@ impl Indexed {
         self.units.get(&id).map(|u| &u.facts)
     }
 
+    /// The unit's latest drill on or before `d`.
+    pub fn last_drill(&self, unit_id: i64, d: Date) -> Option<Date> {
+        latest_on_or_before(&self.units.get(&unit_id)?.drills, d)
+    }
+
     fn credentials_of(&self, person: u32) -> &[Credential] {
         let p = person as usize;
         &self.credentials[self.credential_at[p]..self.credential_at[p + 1]]
@@ -597,20 +602,29 @@ pub fn roll_up<K: Ord>(
 }
 
 /// `(person_id, unit_id)` of operators in post at `d` without a qualifying
-/// credential there, ordered by unit then person.
+/// credential there, the longest in post first (by the start of their
+/// current operator membership), then by unit and person.
 pub fn operators_without_credential(idx: &Indexed, d: Date) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
     for (&unit_id, unit) in &idx.units {
         for tenure in tenures(&unit.spans) {
             let person = tenure[0].person;
-            if tenure.iter().any(|m| m.operating_on(d))
+            let since = tenure
+                .iter()
+                .filter(|m| m.operating_on(d))
+                .map(|m| m.start)
+                .min();
+            if let Some(since) = since
                 && !idx.qualified(person, unit.facts.linkage, d)
             {
-                out.push((idx.person_ids[person as usize], unit_id));
+                out.push((since, unit_id, idx.person_ids[person as usize]));
             }
         }
     }
-    out
+    out.sort_unstable();
+    out.into_iter()
+        .map(|(_, unit, person)| (person, unit))
+        .collect()
 }
 
 /// Checked credentials valid at `d` whose last day falls in
@@ -981,6 +995,43 @@ mod tests {
         assert_eq!(drills, vec![r(1, 1), r(0, 1), r(1, 1), r(0, 1), r(0, 0)]);
         assert_eq!(totals(&idx, d, |_| true).drills, r(2, 4));
         assert_eq!(units_overdue_drill(&idx, d), vec![2, 4]);
+        assert_eq!(idx.last_drill(4, d), Some(date!(2024 - 06 - 30)));
+        assert_eq!(
+            idx.last_drill(5, date!(2025 - 05 - 31)),
+            None,
+            "a later drill is not yet held"
+        );
+        assert_eq!(idx.last_drill(99, d), None, "not in the scope");
+    }
+
+    #[test]
+    fn operators_without_a_credential_longest_in_post_first() {
+        // Unit 1: person 1 operator since 2025-03-01, person 2 since
+        // 2024-02-01 (an earlier stint in 2023 does not count), person 3
+        // since 2024-02-01 but qualified. Unit 2: person 4 since 2024-02-01.
+        let idx = Facts {
+            units: vec![unit(1), unit(2)],
+            memberships: vec![
+                member(1, 1, Post::Operator, date!(2025 - 03 - 01), None),
+                member(
+                    2,
+                    1,
+                    Post::Operator,
+                    date!(2023 - 01 - 01),
+                    Some(date!(2023 - 06 - 30)),
+                ),
+                member(2, 1, Post::Operator, date!(2024 - 02 - 01), None),
+                member(3, 1, Post::Operator, date!(2024 - 02 - 01), None),
+                member(4, 2, Post::Operator, date!(2024 - 02 - 01), None),
+            ],
+            credentials: vec![cred(3, 4, date!(2024 - 01 - 01), None)],
+            ..Facts::default()
+        }
+        .index();
+        assert_eq!(
+            operators_without_credential(&idx, date!(2025 - 06 - 30)),
+            vec![(2, 1), (4, 2), (1, 1)]
+        );
     }
 
     #[test]

@@ -609,3 +609,230 @@ async fn the_unit_table_is_paged_and_the_downloads_keep_every_unit() {
         assert!(csv.contains(&format!("分页测试单位{i:03}")));
     }
 }
+
+/// The item texts of action list `code` in a page, in order.
+fn action_items(html: &str, code: &str) -> Vec<String> {
+    let start = html
+        .find(&format!("<section data-action-list=\"{code}\""))
+        .unwrap_or_else(|| panic!("no {code} list"));
+    let section = &html[start..];
+    let section = &section[..section.find("</section>").expect("its end")];
+    section
+        .split("<li>")
+        .skip(1)
+        .map(|item| {
+            let item = &item[..item.find("</li>").expect("an item's end")];
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in item.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
+        .collect()
+}
+
+/// A list longer than the dashboard shows (a province's run to tens of
+/// thousands) shows its 20 most urgent items and its length; its own page
+/// has all of them, 200 a page, for the same people as the dashboard; the
+/// report behind the print page and downloads keeps every item.
+#[tokio::test]
+async fn the_dashboard_shows_the_most_urgent_actions_and_links_to_every_one() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let region = app.region_id("JF").await;
+    let village = app.region_id("JF-DZ").await;
+    // 230 staffed units without a drill in their window; the first ten
+    // drilled long ago, the rest never.
+    for i in 0..230 {
+        let unit: i64 = sqlx::query_scalar(
+            "INSERT INTO units (region_id, name, industry, created_at) VALUES ($1, $2, '其他', 0) RETURNING id",
+        )
+        .bind(village)
+        .bind(format!("待办测试单位{i:03}"))
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        let person: i64 = sqlx::query_scalar(
+            "INSERT INTO people (name, phone, created_at) VALUES ($1, $2, 0) RETURNING id",
+        )
+        .bind(format!("待办测试员工{i:03}"))
+        .bind(format!("1990000{i:04}"))
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO memberships (person_id, unit_id, post, start_date) VALUES ($1, $2, 'employee', '2024-01-01')",
+        )
+        .bind(person)
+        .bind(unit)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        if i < 10 {
+            sqlx::query(
+                "INSERT INTO training_sessions (unit_id, kind, held_on, topic, created_at) VALUES ($1, 'drill', $2, '疏散演练', 0)",
+            )
+            .bind(unit)
+            .bind(format!("2023-01-{:02}", 10 - i))
+            .execute(&app.db)
+            .await
+            .unwrap();
+        }
+    }
+    let today = app::domain::date::today_in_shanghai().to_string();
+    let month = &today[..7];
+    let region_text = region.to_string();
+
+    // The whole list, as the print page and the downloads get the report.
+    let report = town
+        .call(
+            "region_report",
+            &[("region_id", &region_text), ("month", month), ("year", "")],
+        )
+        .await;
+    assert_eq!(report.status, 200, "{report:?}");
+    let report: app::model::CoverageReport = serde_json::from_str(&report.body).unwrap();
+    let whole: Vec<String> = report
+        .actions
+        .overdue_drill
+        .items
+        .iter()
+        .map(|i| i.text.clone())
+        .collect();
+    let total = whole.len();
+    assert_eq!(report.actions.overdue_drill.total, total as i64);
+    assert!(total > 230 && total <= 400, "{total}");
+    for i in 0..230 {
+        let name = format!("待办测试单位{i:03}");
+        assert!(whole.iter().any(|t| t.starts_with(&name)), "{name}");
+    }
+    // Most urgent first: never drilled, then the longest ago.
+    let never = whole
+        .iter()
+        .take_while(|t| t.ends_with("（从未演练）"))
+        .count();
+    assert!(never >= 220, "{never}");
+    let last_drills: Vec<&str> = whole[never..]
+        .iter()
+        .map(|t| {
+            let at = t.find("上次演练 ").unwrap_or_else(|| panic!("{t}"));
+            &t[at + "上次演练 ".len()..]
+        })
+        .collect();
+    assert!(last_drills.is_sorted(), "{last_drills:?}");
+    assert!(whole[never].starts_with("待办测试单位009（上次演练 2023-01-01"));
+
+    // The dashboard: the first 20, and how many there are.
+    let path = format!("/admin/regions/{region}/coverage");
+    let dashboard = town.get(&path).await;
+    assert_eq!(dashboard.status, 200);
+    assert_eq!(action_items(&dashboard.body, "overdue-drill"), whole[..20]);
+    assert!(
+        dashboard
+            .body
+            .contains(&format!("共 {total} 项，以下为最紧急的 20 项")),
+        "{}",
+        dashboard.body
+    );
+    let all = format!("{path}/overdue-drill?page=1");
+    assert!(dashboard.body.contains(&format!("href=\"{all}\"")));
+    // Its server function carries no more than that.
+    let data = town
+        .call(
+            "region_coverage",
+            &[("region_id", &region_text), ("date", "")],
+        )
+        .await;
+    let data: app::model::CoverageDashboard = serde_json::from_str(&data.body).unwrap();
+    let drills = &data.report.actions.overdue_drill;
+    assert_eq!((drills.items.len(), drills.total), (20, total as i64));
+    assert!(data.report.actions.overdue_training.items.len() <= 20);
+
+    // The list's own pages: every item once, in the same order.
+    let first = town.get(&all).await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains("演练逾期的单位"));
+    assert!(first.body.contains(&format!("第 1 / 2 页，共 {total} 项")));
+    let page_one = action_items(&first.body, "overdue-drill");
+    assert_eq!(page_one.len(), 200);
+    let second = town.get(&format!("{path}/overdue-drill?page=2")).await;
+    let page_two = action_items(&second.body, "overdue-drill");
+    assert_eq!(
+        page_one
+            .iter()
+            .chain(&page_two)
+            .cloned()
+            .collect::<Vec<_>>(),
+        whole,
+        "every item once, across the two pages"
+    );
+    // Pages out of range are clamped, nonsense is the first page, an
+    // unknown list is not found.
+    assert_eq!(
+        action_items(
+            &town.get(&format!("{path}/overdue-drill?page=9")).await.body,
+            "overdue-drill"
+        ),
+        page_two
+    );
+    for bad in ["0", "-3", "x", "99999999999999999999"] {
+        let page = town.get(&format!("{path}/overdue-drill?page={bad}")).await;
+        assert_eq!(page.status, 200, "page={bad}");
+        assert_eq!(action_items(&page.body, "overdue-drill"), page_one);
+    }
+    assert_eq!(town.get(&format!("{path}/nonsense")).await.status, 404);
+    // The chosen day is kept by the links.
+    let dated = town
+        .get(&format!("{path}/overdue-drill?date=2026-10-31&page=1"))
+        .await;
+    assert_eq!(dated.status, 200);
+    if dated.body.contains("下一页") {
+        assert!(dated.body.contains(&format!(
+            "href=\"{path}/overdue-drill?date=2026-10-31&amp;page=2\""
+        )));
+    }
+
+    // The CSV still lists every unit.
+    let (status, _, csv) = town
+        .bytes(&format!("/admin/regions/{region}/report.csv?month={month}"))
+        .await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    for i in 0..230 {
+        assert!(csv.contains(&format!("待办测试单位{i:03}")));
+    }
+
+    // A village admin may not see the town's lists, page or data.
+    let village_admin = app.logged_in(crate::helpers::DOUZHUANG_ADMIN).await;
+    assert_eq!(village_admin.get(&all).await.status, 403);
+    let refused = village_admin
+        .call(
+            "region_coverage_actions",
+            &[
+                ("region_id", &region_text),
+                ("date", ""),
+                ("list", "overdue-drill"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    // Their own village's list is open to them.
+    let own = village_admin
+        .get(&format!("/admin/regions/{village}/coverage/overdue-drill"))
+        .await;
+    assert_eq!(own.status, 200);
+    assert!(
+        action_items(&own.body, "overdue-drill")
+            .iter()
+            .any(|t| t.starts_with("待办测试单位")),
+        "{}",
+        own.body
+    );
+}

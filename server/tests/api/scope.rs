@@ -281,6 +281,22 @@ fn admin_calls(f: &Foreign) -> Vec<(&'static str, Vec<(&'static str, String)>)> 
             vec![("region_id", f.region.clone()), ("date", String::new())],
         ),
         (
+            "unit_coverage_actions",
+            vec![
+                unit(),
+                ("date", String::new()),
+                ("list", "operators-without".into()),
+            ],
+        ),
+        (
+            "region_coverage_actions",
+            vec![
+                ("region_id", f.region.clone()),
+                ("date", String::new()),
+                ("list", "overdue-drill".into()),
+            ],
+        ),
+        (
             "region_report",
             vec![
                 ("region_id", f.region.clone()),

@@ -1,13 +1,18 @@
 //! Coverage dashboards: `/admin/regions/<id>/coverage` and
 //! `/admin/units/<id>/coverage` (headline rates against the target line,
-//! monthly trends, tables, action lists), and the report print page
+//! monthly trends, tables, the most urgent items of each action list), each
+//! action list whole and paged at `<dashboard>/<list code>`, and the report
+//! print page
 //! `/admin/regions/<id>/report?month=2026-10` (or `?year=2026`). The Excel
 //! and CSV exports are built from the same `CoverageReport`.
 
 use crate::components::errors::{ErrorView, encode};
 use crate::components::pager::{page_links, page_number};
 use crate::error::AppError;
-use crate::model::{ActionLists, CoverageDashboard, CoverageReport, CoverageRow, Figure};
+use crate::model::{
+    ActionItem, ActionList, ActionLists, ActionPage, CoverageDashboard, CoverageReport,
+    CoverageRow, Figure,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -18,7 +23,7 @@ pub const COLUMNS: [&str; 4] = ["持证上岗率", "岗前培训率", "年度培
 #[cfg(feature = "ssr")]
 pub mod server {
     use crate::actions::coverage::{ScopeInfo, month_as_of};
-    use crate::auth::scope::RegionAccess;
+    use crate::auth::scope::{RegionAccess, UnitAccess};
     use crate::db::coverage::Scope;
     use crate::error::AppError;
     use time::Date;
@@ -80,6 +85,21 @@ pub mod server {
             region_id: region.id,
         })
     }
+
+    pub async fn unit_info(
+        db: &crate::db::Db,
+        access: &UnitAccess,
+        today: Date,
+    ) -> Result<ScopeInfo, AppError> {
+        let unit = crate::db::units::get(db, access.unit_id(), &today.to_string())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(ScopeInfo {
+            scope: Scope::Unit(access.unit_id()),
+            name: unit.name,
+            region_id: access.region_id(),
+        })
+    }
 }
 
 /// "月度进展报告" or "年度总结", as titles and file names say.
@@ -126,15 +146,49 @@ pub async fn unit_coverage(
         let (state, access) = super::super::guard::unit(unit_id).await?;
         let today = crate::domain::date::today_in_shanghai();
         let as_of = server::as_of(Some(&date), None, None, today)?;
-        let unit = crate::db::units::get(&state.db, access.unit_id(), &today.to_string())
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let info = crate::actions::coverage::ScopeInfo {
-            scope: crate::db::coverage::Scope::Unit(access.unit_id()),
-            name: unit.name,
-            region_id: access.region_id(),
-        };
+        let info = server::unit_info(&state.db, &access, today).await?;
         crate::actions::coverage::dashboard(&state.db, &info, as_of, page.unwrap_or(1)).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// One page of a region's action list `list` (an `ActionList::code`), for
+/// those who may see the region's dashboard.
+#[server(prefix = "/api", endpoint = "region_coverage_actions")]
+pub async fn region_coverage_actions(
+    region_id: i64,
+    date: String,
+    list: String,
+    page: Option<i64>,
+) -> Result<ActionPage, AppError> {
+    async move {
+        let (state, access) = super::super::guard::region(region_id).await?;
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = server::as_of(Some(&date), None, None, today)?;
+        let info = server::region_info(&state.db, &access).await?;
+        crate::actions::coverage::action_page(&state.db, &info, as_of, &list, page.unwrap_or(1))
+            .await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// One page of a unit's action list, for those who may see its dashboard.
+#[server(prefix = "/api", endpoint = "unit_coverage_actions")]
+pub async fn unit_coverage_actions(
+    unit_id: i64,
+    date: String,
+    list: String,
+    page: Option<i64>,
+) -> Result<ActionPage, AppError> {
+    async move {
+        let (state, access) = super::super::guard::unit(unit_id).await?;
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = server::as_of(Some(&date), None, None, today)?;
+        let info = server::unit_info(&state.db, &access, today).await?;
+        crate::actions::coverage::action_page(&state.db, &info, as_of, &list, page.unwrap_or(1))
+            .await
     }
     .await
     .map_err(AppError::with_status)
@@ -217,45 +271,64 @@ pub fn CoverageTable(caption: String, rows: Vec<CoverageRow>) -> impl IntoView {
     }
 }
 
+/// `n` with thousands separated by commas: 1,234.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// `?date=…&` to keep the chosen day in a link, nothing for today.
+fn date_query(date: &str) -> String {
+    if date.is_empty() {
+        String::new()
+    } else {
+        format!("date={}&", encode(date))
+    }
+}
+
+fn action_items(items: Vec<ActionItem>) -> impl IntoView {
+    view! {
+        <ul>{items.into_iter().map(|i| view! {
+            <li>{match i.link { Some(l) => view! { <a href=l>{i.text}</a> }.into_any(), None => i.text.into_any() }}</li>
+        }).collect_view()}</ul>
+    }
+}
+
+/// Each list's most urgent items; a longer list says how long it is and
+/// links to its own page (`<base>/<code>`).
 #[component]
-fn Actions(actions: ActionLists) -> impl IntoView {
-    let list = |title: &'static str, empty: &'static str, items: Vec<String>| {
+fn Actions(actions: ActionLists, base: String, date: String) -> impl IntoView {
+    let sections = ActionList::ALL.map(|list| {
+        let all = actions.get(list).clone();
+        let shown = i64::try_from(all.items.len()).unwrap_or(i64::MAX);
+        let more = (all.total > shown).then(|| {
+            let href = format!("{base}/{}?{}page=1", list.code(), date_query(&date));
+            view! {
+                <p class="muted">{format!("共 {} 项，以下为最紧急的 {shown} 项", grouped(all.total))}</p>
+                <p class="no-print"><a href=href data-action-list=list.code()>{format!("查看全部 {} 项", grouped(all.total))}</a></p>
+            }
+        });
         view! {
-            <section class="card action-list">
-                <h3>{format!("{title}（{}）", items.len())}</h3>
-                {if items.is_empty() {
-                    view! { <p class="muted">{empty}</p> }.into_any()
+            <section class="card action-list" data-action-list=list.code()>
+                <h3>{format!("{}（{}）", list.title(), grouped(all.total))}</h3>
+                {if all.items.is_empty() {
+                    view! { <p class="muted">{list.empty()}</p> }.into_any()
                 } else {
-                    view! { <ul>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }.into_any()
+                    view! { {more} {action_items(all.items)} }.into_any()
                 }}
             </section>
         }
-    };
-    let link_list = |title: &'static str,
-                     empty: &'static str,
-                     items: Vec<(String, Option<String>)>| {
-        view! {
-            <section class="card action-list">
-                <h3>{format!("{title}（{}）", items.len())}</h3>
-                {if items.is_empty() {
-                    view! { <p class="muted">{empty}</p> }.into_any()
-                } else {
-                    view! { <ul>{items.into_iter().map(|(name, link)| view! {
-                        <li>{match link { Some(l) => view! { <a href=l>{name}</a> }.into_any(), None => name.into_any() }}</li>
-                    }).collect_view()}</ul> }.into_any()
-                }}
-            </section>
-        }
-    };
+    });
     view! {
         <h2>"待办"</h2>
-        <div class="actions-grid">
-            {list("无合格证书的值班员", "所有值班员均持证上岗。", actions.operators_without.into_iter().map(|(n, u)| format!("{n}（{u}）")).collect())}
-            {list("60天内到期的操作员证书", "近期没有到期的证书。", actions.credentials_expiring.into_iter().map(|(n, u, d)| format!("{n}（{u}）{d} 到期")).collect())}
-            {list("60天内到期的培训合格证明", "近期没有到期的培训证明。", actions.certificates_expiring.into_iter().map(|(n, c, d)| format!("{n}：{c}，{d} 到期")).collect())}
-            {link_list("培训逾期的单位", "各单位培训均在期限内。", actions.overdue_training)}
-            {link_list("演练逾期的单位", "各单位演练均在期限内。", actions.overdue_drill)}
-        </div>
+        <div class="actions-grid">{sections.into_iter().collect_view()}</div>
     }
 }
 
@@ -289,15 +362,8 @@ fn Dashboard(
     let month = report.as_of.get(..7).unwrap_or_default().to_string();
     let year = report.as_of.get(..4).unwrap_or_default().to_string();
     let page_link = {
-        let base = base.clone();
-        move |p: i64| {
-            let date = if date.is_empty() {
-                String::new()
-            } else {
-                format!("date={}&", encode(&date))
-            };
-            format!("{base}?{date}page={p}#units")
-        }
+        let (base, date) = (base.clone(), date.clone());
+        move |p: i64| format!("{base}?{}page={p}#units", date_query(&date))
     };
     view! {
         <h1>{format!("{} · 消防培训覆盖情况", report.scope_name)}</h1>
@@ -328,7 +394,40 @@ fn Dashboard(
             {page_links(unit_page, unit_pages, format!("共 {units} 个单位"), page_link)}
         </section>
         <CoverageTable caption="按行业".to_string() rows=report.by_industry />
-        <Actions actions=report.actions />
+        <Actions actions=report.actions base date />
+    }
+}
+
+/// One action list whole, a page at a time; `base` is its dashboard.
+#[component]
+fn ActionListBody(data: ActionPage, base: String, date: String) -> impl IntoView {
+    let ActionPage {
+        scope_name,
+        as_of,
+        list,
+        items,
+        page,
+        pages,
+        loaded_at,
+        outdated,
+    } = data;
+    let total = items.total;
+    let page_link = {
+        let here = format!("{base}/{}", list.code());
+        move |p: i64| format!("{here}?{}page={p}", date_query(&date))
+    };
+    view! {
+        <h1>{format!("{scope_name} · {}", list.title())}</h1>
+        {outdated.then(|| view! { <OutdatedNotice loaded_at /> })}
+        <p class="muted">{format!("截至 {as_of}，共 {} 项，最紧急的在前。", grouped(total))}</p>
+        <section class="card action-list" data-action-list=list.code()>
+            {if items.items.is_empty() {
+                view! { <p class="muted">{list.empty()}</p> }.into_any()
+            } else {
+                action_items(items.items).into_any()
+            }}
+        </section>
+        {page_links(page, pages, format!("共 {} 项", grouped(total)), page_link)}
     }
 }
 
@@ -402,6 +501,70 @@ pub fn UnitCoveragePage() -> impl IntoView {
                         Ok(data) => view! {
                             <nav class="crumbs"><a href=format!("/admin/units/{id}")>{data.report.scope_name.clone()}</a></nav>
                             <Dashboard data base=format!("/admin/units/{id}/coverage") date=date.clone() reports=None />
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn list_param() -> String {
+    use_params_map().with_untracked(|p| p.get("list").unwrap_or_default())
+}
+
+#[component]
+pub fn RegionActionsPage() -> impl IntoView {
+    let (id, list, date, page) = (id_param(), list_param(), date_param(), page_param());
+    let data = Resource::new_blocking(
+        {
+            let date = date.clone();
+            move || (id, date.clone(), list.clone(), page)
+        },
+        |(id, date, list, page)| region_coverage_actions(id, date, list, Some(page)),
+    );
+    view! {
+        <Title text="待办" />
+        <Suspense fallback=|| ()>
+            {move || {
+                let date = date.clone();
+                Suspend::new(async move {
+                    let base = format!("/admin/regions/{id}/coverage");
+                    match data.await {
+                        Ok(data) => view! {
+                            <nav class="crumbs"><a href="/admin">"管理"</a> " › " <a href=format!("/admin/regions/{id}")>{data.scope_name.clone()}</a> " › " <a href=base.clone()>"覆盖情况"</a></nav>
+                            <ActionListBody data base date=date.clone() />
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn UnitActionsPage() -> impl IntoView {
+    let (id, list, date, page) = (id_param(), list_param(), date_param(), page_param());
+    let data = Resource::new_blocking(
+        {
+            let date = date.clone();
+            move || (id, date.clone(), list.clone(), page)
+        },
+        |(id, date, list, page)| unit_coverage_actions(id, date, list, Some(page)),
+    );
+    view! {
+        <Title text="待办" />
+        <Suspense fallback=|| ()>
+            {move || {
+                let date = date.clone();
+                Suspend::new(async move {
+                    let base = format!("/admin/units/{id}/coverage");
+                    match data.await {
+                        Ok(data) => view! {
+                            <nav class="crumbs"><a href=format!("/admin/units/{id}")>{data.scope_name.clone()}</a> " › " <a href=base.clone()>"覆盖情况"</a></nav>
+                            <ActionListBody data base date=date.clone() />
                         }.into_any(),
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
@@ -490,6 +653,10 @@ mod tests {
     use super::*;
 
     fn render(outdated: bool, loaded_at: i64) -> String {
+        render_with(outdated, loaded_at, ActionLists::default(), "")
+    }
+
+    fn render_with(outdated: bool, loaded_at: i64, actions: ActionLists, date: &str) -> String {
         let data = CoverageDashboard {
             report: CoverageReport {
                 scope_name: "嘉峰镇".into(),
@@ -499,7 +666,7 @@ mod tests {
                 by_unit: vec![],
                 by_industry: vec![],
                 monthly: vec![],
-                actions: ActionLists::default(),
+                actions,
                 charts: vec![],
                 loaded_at,
                 outdated,
@@ -509,7 +676,7 @@ mod tests {
             units: 0,
         };
         Owner::new().with(|| {
-            view! { <Dashboard data base="/admin/regions/1/coverage".to_string() date=String::new() reports=None /> }
+            view! { <Dashboard data base="/admin/regions/1/coverage".to_string() date=date.to_string() reports=None /> }
                 .to_html()
         })
     }
@@ -531,5 +698,56 @@ mod tests {
         // Above the figures.
         assert!(html.find("数据正在更新") < html.find("class=\"figures\""));
         assert!(!render(false, loaded_at).contains("数据正在更新"));
+    }
+
+    fn items(n: usize) -> crate::model::ActionItems {
+        crate::model::ActionItems::all(
+            (0..n)
+                .map(|i| ActionItem {
+                    text: format!("逾期单位{i:04}"),
+                    link: Some(format!("/admin/units/{i}")),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_long_action_list_says_how_long_and_links_to_all_of_it() {
+        let whole = ActionLists {
+            overdue_drill: items(1234),
+            credentials_expiring: items(3),
+            ..ActionLists::default()
+        };
+        let html = render_with(false, 0, whole.first(20), "2026-10-31");
+        let drill = &html[html.find("data-action-list=\"overdue-drill\"").unwrap()..];
+        assert!(drill.contains("演练逾期的单位（1,234）"), "{drill}");
+        assert!(
+            drill.contains("共 1,234 项，以下为最紧急的 20 项"),
+            "{drill}"
+        );
+        assert!(drill.contains(
+            "href=\"/admin/regions/1/coverage/overdue-drill?date=2026-10-31&amp;page=1\""
+        ));
+        assert!(drill.contains("逾期单位0019") && !drill.contains("逾期单位0020"));
+        // A short list is whole: no total line, no link.
+        let expiring = &html[html
+            .find("data-action-list=\"credentials-expiring\"")
+            .unwrap()..];
+        let expiring = &expiring[..expiring.find("</section>").unwrap()];
+        assert!(expiring.contains("逾期单位0002"));
+        assert!(!expiring.contains("以下为最紧急") && !expiring.contains("查看全部"));
+        assert!(
+            html.contains("所有值班员均持证上岗。"),
+            "an empty list says so"
+        );
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+        assert_eq!(grouped(-12345), "-12,345");
     }
 }
