@@ -259,7 +259,10 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
         out.push(p99);
         for (step, samples) in [
             ("starting an exam", &wave_paced.steps.starts),
-            ("submitting (graded in one transaction)", &wave_paced.steps.submits),
+            (
+                "submitting (graded in one transaction)",
+                &wave_paced.steps.submits,
+            ),
         ] {
             out.push(Row::new(
                 group,
@@ -650,12 +653,15 @@ async fn anchor_exam(
     )
     .await?;
     let mut stored = Vec::new();
-    for (i, d) in drawn.iter().enumerate() {
-        let q = serde_json::to_string(&d.question)?;
-        let order = serde_json::to_string(&d.order)?;
-        app::db::exams::insert_question(&mut tx, attempt, i as i64 + 1, &q, &order).await?;
+    let mut rows = Vec::new();
+    for d in &drawn {
+        rows.push((
+            serde_json::to_string(&d.question)?,
+            serde_json::to_string(&d.order)?,
+        ));
         stored.push((d.question.clone(), d.order.clone()));
     }
+    app::db::exams::insert_questions(&mut tx, attempt, &rows).await?;
     tx.commit().await?;
     latencies.push(t.elapsed());
 

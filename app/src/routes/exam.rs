@@ -352,11 +352,17 @@ pub async fn start_exam(course: String) -> Result<(), AppError> {
             i64::from(rules.pass_mark),
         )
         .await?;
-        for (i, d) in drawn.iter().enumerate() {
-            let q = serde_json::to_string(&d.question).map_err(AppError::internal)?;
-            let order = serde_json::to_string(&d.order).map_err(AppError::internal)?;
-            crate::db::exams::insert_question(&mut tx, id, i as i64 + 1, &q, &order).await?;
-        }
+        let rows = drawn
+            .iter()
+            .map(|d| {
+                Ok((
+                    serde_json::to_string(&d.question)?,
+                    serde_json::to_string(&d.order)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .map_err(AppError::internal)?;
+        crate::db::exams::insert_questions(&mut tx, id, &rows).await?;
         tx.commit().await?;
         leptos_axum::redirect(&format!("/exam/{id}/1"));
         Ok(())
