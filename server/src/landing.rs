@@ -10,9 +10,9 @@
 //!
 //! It is the outermost layer of the router: a kept page is answered before
 //! routing and the other layers (request id, trace span, compression,
-//! security headers), which at tens of thousands of scans a second cost a
-//! fifth of the time (docs/BENCHMARKS.md). The page is kept as the whole
-//! stack answered it, security headers included.
+//! security headers), which took more than half the time of answering a
+//! kept page (docs/DECISIONS.md). The page is kept as the whole stack
+//! answered it, security headers included.
 
 use app::content::Library;
 use app::state::AppState;
