@@ -150,6 +150,7 @@ async fn serve(database: TestDatabase) -> Served {
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
         scan_flush_ms: 1000,
+        skip_coverage_warmup: true,
     };
     let application = Application::build(&db_config, &serve)
         .await

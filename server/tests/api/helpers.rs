@@ -424,6 +424,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
         scan_flush_ms: 1000,
+        // A short test's end can cut the warm-up's PostgreSQL connection in
+        // the middle of its handshake while the test's runtime is blocked in
+        // dropping the database, which then waits out PostgreSQL's 60 s
+        // authentication timeout. The warm-up runs in `xuetang serve`.
+        skip_coverage_warmup: true,
     };
     configure(&mut serve);
     let app = Application::build(&db_config, &serve)

@@ -149,6 +149,7 @@ async fn second_server(app: &TestApp) -> String {
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
         scan_flush_ms: 1000,
+        skip_coverage_warmup: true,
     };
     let other = Application::build(&db_config, &serve)
         .await
