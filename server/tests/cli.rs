@@ -84,13 +84,7 @@ async fn serve_answers_then_stops_cleanly_on_sigterm() {
     assert_eq!(health.status(), 200);
 
     let started = Instant::now();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    terminate(&child);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}; log: {rest:?}");
@@ -98,6 +92,17 @@ async fn serve_answers_then_stops_cleanly_on_sigterm() {
     assert!(
         rest.iter().any(|l| l.contains("xuetang stopped")),
         "{rest:?}"
+    );
+}
+
+/// Sends SIGTERM to a `xuetang serve` child, as a service manager does.
+fn terminate(child: &std::process::Child) {
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
     );
 }
 
@@ -154,13 +159,7 @@ async fn scans_counted_before_sigterm_are_written_on_the_way_out() {
         assert_eq!(page.status(), 200);
     }
     assert_eq!(stored().await, before, "not written before the hour is up");
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    terminate(&child);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(child.wait().unwrap().success(), "{rest:?}");
     assert_eq!(stored().await, before + 3, "{rest:?}");

@@ -47,8 +47,25 @@ async fn make(
     .expect("the poster was stored")
 }
 
+/// A fresh app with the demo town and a poster at `spot` in 窦庄村:
+/// (app, poster id, code).
+async fn douzhuang_poster(spot: &str) -> (TestApp, i64, String) {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let (town_id, douzhuang) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
+    let (poster, code) = make(&app, &town, town_id, douzhuang, spot, ESCAPE).await;
+    (app, poster, code)
+}
+
+/// Today's scans of the poster, counted in memory or written.
 async fn scans_today(app: &TestApp, poster: i64) -> i64 {
     app.flush_scans().await;
+    stored_today(app, poster).await
+}
+
+/// Today's scans of the poster as written in the table so far.
+async fn stored_today(app: &TestApp, poster: i64) -> i64 {
     let today = app::actions::today();
     sqlx::query_scalar("SELECT count FROM poster_scans WHERE poster_id = $1 AND day = $2")
         .bind(poster)
@@ -72,11 +89,7 @@ async fn column_names(app: &TestApp, table: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_posters_short_url_serves_the_tip_and_counts_each_visit_anonymously() {
-    let app = spawn_app().await;
-    app.seed_demo().await;
-    let town = app.logged_in(TOWN_ADMIN).await;
-    let (town_id, douzhuang) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
-    let (poster, code) = make(&app, &town, town_id, douzhuang, "小学门口", ESCAPE).await;
+    let (app, poster, code) = douzhuang_poster("小学门口").await;
     assert_eq!(code.len(), 6);
     assert!(
         code.bytes()
@@ -512,11 +525,7 @@ async fn the_png_qr_decodes_to_the_short_url_and_hostile_text_is_escaped() {
 
 #[tokio::test]
 async fn a_poster_page_kept_in_memory_still_counts_every_scan() {
-    let app = spawn_app().await;
-    app.seed_demo().await;
-    let town = app.logged_in(TOWN_ADMIN).await;
-    let (town_id, douzhuang) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
-    let (poster, code) = make(&app, &town, town_id, douzhuang, "村委会宣传栏", ESCAPE).await;
+    let (app, poster, code) = douzhuang_poster("村委会宣传栏").await;
     let url = format!("{}/p/{code}", app.base);
     let phone = reqwest::Client::new();
     for n in 1..=5 {
@@ -537,29 +546,15 @@ async fn a_poster_page_kept_in_memory_still_counts_every_scan() {
 
 #[tokio::test]
 async fn scans_reach_the_database_within_seconds_without_anyone_asking() {
-    let app = spawn_app().await;
-    app.seed_demo().await;
-    let town = app.logged_in(TOWN_ADMIN).await;
-    let (town_id, douzhuang) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
-    let (poster, code) = make(&app, &town, town_id, douzhuang, "村委会宣传栏", ESCAPE).await;
+    let (app, poster, code) = douzhuang_poster("村委会宣传栏").await;
     let villager = app.session();
     for _ in 0..3 {
         assert_eq!(villager.get(&format!("/p/{code}")).await.status, 200);
     }
     // The server writes what it counted once a second; no flush from here.
-    let stored = || async {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT count FROM poster_scans WHERE poster_id = $1 AND day = $2",
-        )
-        .bind(poster)
-        .bind(app::actions::today())
-        .fetch_optional(&app.db)
-        .await
-        .unwrap()
-    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while stored().await != Some(3) && std::time::Instant::now() < deadline {
+    while stored_today(&app, poster).await != 3 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(stored().await, Some(3));
+    assert_eq!(stored_today(&app, poster).await, 3);
 }

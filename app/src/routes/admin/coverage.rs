@@ -100,6 +100,30 @@ pub mod server {
             region_id: access.region_id(),
         })
     }
+
+    /// The caller's region scope (checked) and the day asked for.
+    pub async fn region_scope(
+        region_id: i64,
+        date: &str,
+    ) -> Result<(crate::state::AppState, ScopeInfo, Date), AppError> {
+        let (state, access) = crate::routes::guard::region(region_id).await?;
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = as_of(Some(date), None, None, today)?;
+        let info = region_info(&state.db, &access).await?;
+        Ok((state, info, as_of))
+    }
+
+    /// The caller's unit scope (checked) and the day asked for.
+    pub async fn unit_scope(
+        unit_id: i64,
+        date: &str,
+    ) -> Result<(crate::state::AppState, ScopeInfo, Date), AppError> {
+        let (state, access) = crate::routes::guard::unit(unit_id).await?;
+        let today = crate::domain::date::today_in_shanghai();
+        let as_of = as_of(Some(date), None, None, today)?;
+        let info = unit_info(&state.db, &access, today).await?;
+        Ok((state, info, as_of))
+    }
 }
 
 /// "月度进展报告" or "年度总结", as titles and file names say.
@@ -125,10 +149,7 @@ pub async fn region_coverage(
     page: Option<i64>,
 ) -> Result<CoverageDashboard, AppError> {
     async move {
-        let (state, access) = super::super::guard::region(region_id).await?;
-        let today = crate::domain::date::today_in_shanghai();
-        let as_of = server::as_of(Some(&date), None, None, today)?;
-        let info = server::region_info(&state.db, &access).await?;
+        let (state, info, as_of) = server::region_scope(region_id, &date).await?;
         crate::actions::coverage::dashboard(&state.db, &info, as_of, page.unwrap_or(1)).await
     }
     .await
@@ -143,10 +164,7 @@ pub async fn unit_coverage(
     page: Option<i64>,
 ) -> Result<CoverageDashboard, AppError> {
     async move {
-        let (state, access) = super::super::guard::unit(unit_id).await?;
-        let today = crate::domain::date::today_in_shanghai();
-        let as_of = server::as_of(Some(&date), None, None, today)?;
-        let info = server::unit_info(&state.db, &access, today).await?;
+        let (state, info, as_of) = server::unit_scope(unit_id, &date).await?;
         crate::actions::coverage::dashboard(&state.db, &info, as_of, page.unwrap_or(1)).await
     }
     .await
@@ -163,10 +181,7 @@ pub async fn region_coverage_actions(
     page: Option<i64>,
 ) -> Result<ActionPage, AppError> {
     async move {
-        let (state, access) = super::super::guard::region(region_id).await?;
-        let today = crate::domain::date::today_in_shanghai();
-        let as_of = server::as_of(Some(&date), None, None, today)?;
-        let info = server::region_info(&state.db, &access).await?;
+        let (state, info, as_of) = server::region_scope(region_id, &date).await?;
         crate::actions::coverage::action_page(&state.db, &info, as_of, &list, page.unwrap_or(1))
             .await
     }
@@ -183,10 +198,7 @@ pub async fn unit_coverage_actions(
     page: Option<i64>,
 ) -> Result<ActionPage, AppError> {
     async move {
-        let (state, access) = super::super::guard::unit(unit_id).await?;
-        let today = crate::domain::date::today_in_shanghai();
-        let as_of = server::as_of(Some(&date), None, None, today)?;
-        let info = server::unit_info(&state.db, &access, today).await?;
+        let (state, info, as_of) = server::unit_scope(unit_id, &date).await?;
         crate::actions::coverage::action_page(&state.db, &info, as_of, &list, page.unwrap_or(1))
             .await
     }
