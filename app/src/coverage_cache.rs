@@ -14,7 +14,9 @@
 //! requests join it, never start a second) and waits for it at most
 //! [`RELOAD_WAIT`]: a town reloads within that and is always served fresh;
 //! a province is served its kept snapshot, marked outdated with the time it
-//! was loaded, until the reload lands. With nothing kept (the first request
+//! was loaded, until the reload lands. A scope whose last load took longer
+//! than the wait is not waited for at all: the wait could only add to the
+//! answer's time, never make it fresh. With nothing kept (the first request
 //! after a start) the request waits for the load. A failed reload is logged
 //! and leaves the kept snapshot in place; the next request tries again.
 //!
@@ -198,6 +200,8 @@ struct Held {
     /// finished load clears only itself.
     loading: Option<(u64, watch::Receiver<Option<Outcome>>)>,
     loads: u64,
+    /// How long the last successful load took.
+    last_load: Option<Duration>,
 }
 
 #[derive(Default)]
@@ -296,6 +300,14 @@ where
                 Some((_, done)) => done.clone(),
                 None => start(slot, &mut held, load()),
             };
+            if let Some(kept) = &held.kept
+                && held.last_load.is_some_and(|took| took > wait)
+            {
+                return Ok(Served {
+                    snapshot: Arc::clone(kept),
+                    current: false,
+                });
+            }
             (held.kept.clone(), done)
         };
         let Some(kept) = kept else {
@@ -345,8 +357,9 @@ where
         done,
     };
     tokio::spawn(async move {
+        let started = std::time::Instant::now();
         let outcome = load.await.map(Arc::new).map_err(Arc::new);
-        reload.finish(outcome);
+        reload.finish(outcome, started.elapsed());
     });
     waiting
 }
@@ -389,11 +402,14 @@ impl Reload {
         }
     }
 
-    fn finish(self, outcome: Outcome) {
+    fn finish(self, outcome: Outcome, took: Duration) {
         {
             let mut held = lock(&self.slot.held);
             match &outcome {
-                Ok(fresh) => held.kept = Some(Arc::clone(fresh)),
+                Ok(fresh) => {
+                    held.kept = Some(Arc::clone(fresh));
+                    held.last_load = Some(took);
+                }
                 Err(e) => tracing::warn!(
                     error = %e,
                     "loading coverage facts failed; the kept snapshot stays"
@@ -637,6 +653,37 @@ mod tests {
         let again = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
         assert!(again.current && Arc::ptr_eq(&again.snapshot, &served.snapshot));
         assert!(lock(&slot.held).loading.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_scope_that_loads_slower_than_the_wait_is_not_waited_for() {
+        let slot = kept(V1);
+        lock(&slot.held).last_load = Some(LONG + Duration::from_secs(1));
+        let (gate, n) = (closed(), counter());
+        let load = loader(&gate, &n, |_| false);
+        // Within a wait of LONG the reload could land (the gate opens after
+        // 50 ms), but the last load took longer than LONG: served at once.
+        let release = {
+            let gate = Arc::clone(&gate);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                gate.add_permits(1);
+            })
+        };
+        let served = serve(&slot, V2, LONG, &load).await.unwrap();
+        assert!(!served.current, "had it waited, the reload would have landed");
+        assert_eq!(served.snapshot.version, V1);
+        assert_eq!(calls(&n), 1, "the reload started all the same");
+        release.await.unwrap();
+        // Once it lands it is served fresh, and this load was quick: the
+        // next outdated request waits for its reload again.
+        let mut done = lock(&slot.held).loading.as_ref().map(|(_, d)| d.clone());
+        if let Some(done) = done.as_mut() {
+            outcome(done).await.unwrap();
+        }
+        let served = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
+        assert!(served.current);
+        assert!(lock(&slot.held).last_load.is_some_and(|took| took < LONG));
     }
 
     #[tokio::test]
