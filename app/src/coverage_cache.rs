@@ -671,7 +671,10 @@ mod tests {
             })
         };
         let served = serve(&slot, V2, LONG, &load).await.unwrap();
-        assert!(!served.current, "had it waited, the reload would have landed");
+        assert!(
+            !served.current,
+            "had it waited, the reload would have landed"
+        );
         assert_eq!(served.snapshot.version, V1);
         assert_eq!(calls(&n), 1, "the reload started all the same");
         release.await.unwrap();

@@ -438,6 +438,64 @@ async fn the_report_exports_and_the_cli_match_the_dashboard() {
     assert!(!own.body.contains("嘉峰宾馆"), "another village's unit");
 }
 
+/// The rows of one CSV section (after its name and header line).
+fn csv_section(csv: &str, name: &str) -> Vec<String> {
+    csv.lines()
+        .skip_while(|l| *l != name)
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A scope holding a good share of everyone reads whole tables and keeps
+/// its own people's rows; a small one looks its people up
+/// (`db::coverage::load`). Either way a unit's figures are the same.
+#[tokio::test]
+async fn a_village_and_its_town_count_each_unit_the_same() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let village = app.region_id("JF-DZ").await;
+    let (in_village, everyone): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(DISTINCT m.person_id) FROM memberships m JOIN units u ON u.id = m.unit_id \
+         WHERE u.region_id = $1), (SELECT COUNT(*) FROM people)",
+    )
+    .bind(village)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        in_village > 0 && in_village * 4 < everyone,
+        "the village is a small scope: {in_village} of {everyone} people"
+    );
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let units = |region: i64| {
+        let town = &town;
+        async move {
+            let (status, _, csv) = town
+                .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
+                .await;
+            assert_eq!(status, 200);
+            csv_section(&String::from_utf8(csv).unwrap(), "按单位")
+        }
+    };
+    let in_town = units(app.region_id("JF").await).await;
+    let of_village = units(village).await;
+    assert!(!of_village.is_empty());
+    assert!(of_village.len() < in_town.len());
+    for row in &of_village {
+        assert!(in_town.contains(row), "{row} differs in the town's report");
+    }
+    // And the figures are not all zero: people, credentials and training are read.
+    assert!(
+        of_village.iter().any(|row| row
+            .split(',')
+            .filter_map(|c| c.split_once('/'))
+            .any(|(num, _)| num.parse::<u32>().is_ok_and(|n| n > 0))),
+        "{of_village:?}"
+    );
+}
+
 /// Dashboards keep their facts in memory (`app::coverage_cache`); a write by
 /// anything else on the database (another server instance, the command line,
 /// plain SQL) still shows on the very next request.
