@@ -87,7 +87,6 @@ pub async fn spawn_seeded_app() -> SeededApp {
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
         scan_flush_ms: 1000,
-        skip_coverage_warmup: true,
     };
     let app = Application::build(&db_config, &serve)
         .await

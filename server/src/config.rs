@@ -45,10 +45,6 @@ pub struct ServeConfig {
     /// milliseconds (and once more on shutdown).
     #[arg(long, env = "XUETANG_SCAN_FLUSH_MS", default_value_t = 1000)]
     pub scan_flush_ms: u64,
-    /// Do not load the top region's coverage facts in the background at
-    /// start-up (the first dashboard visit then loads them).
-    #[arg(long, env = "XUETANG_SKIP_COVERAGE_WARMUP")]
-    pub skip_coverage_warmup: bool,
 }
 
 impl ServeConfig {

@@ -134,7 +134,11 @@ pub async fn protect(State(policy): State<Policy>, request: Request, next: Next)
     let mut response = match refusal {
         Some(refusal) => {
             tracing::warn!(reason = ?refusal, "request refused");
-            refusal.respond(request.headers())
+            let response = refusal.respond(request.headers());
+            if matches!(refusal, Refusal::TooLarge) {
+                drain(request).await;
+            }
+            response
         }
         None if writes => next.run(capped(request)).await,
         None => next.run(request).await,
@@ -226,6 +230,31 @@ fn declared_too_large(request: &Request) -> Option<Refusal> {
         .and_then(|v| v.parse::<u64>().ok())
         .filter(|length| *length > MAX_BODY_BYTES as u64)
         .map(|_| Refusal::TooLarge)
+}
+
+/// Bodies refused as too large are still read, up to this size and for at
+/// most [`DRAIN_TIME`], before the refusal is sent.
+const DRAIN_BYTES: u64 = 4 * MAX_BODY_BYTES as u64;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reads and drops the body of a refused upload. Answered before its body
+/// is read, a browser or phone still sending the file gets a broken
+/// connection instead of the message saying the file is too large;
+/// beyond [`DRAIN_BYTES`] the connection is closed all the same.
+async fn drain(request: Request) {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_none_or(|length| length > DRAIN_BYTES) {
+        return;
+    }
+    let mut body = request.into_body().into_data_stream();
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(_)) = body.next().await {}
+    })
+    .await;
 }
 
 /// A body that streams without a declared length is counted and broken

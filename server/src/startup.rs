@@ -83,9 +83,7 @@ impl Application {
             let period = Duration::from_millis(config.scan_flush_ms.max(1));
             tokio::spawn(async move { scans.flush_every(&db, period).await });
         }
-        if !config.skip_coverage_warmup {
-            tokio::spawn(warm_coverage(state.db.clone()));
-        }
+        tokio::spawn(warm_coverage(state.db.clone()));
         if config.watch_content {
             let seen = crate::reload::newest_change(&config.content_dir);
             tokio::spawn(crate::reload::watch_content(

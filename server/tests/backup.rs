@@ -17,8 +17,6 @@ use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Instant;
-use xuetang::config::{DatabaseConfig, ServeConfig};
-use xuetang::startup::Application;
 
 fn xuetang(database_url: &str) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_xuetang"));
@@ -132,57 +130,17 @@ async fn live_scalar(db: &Db, sql: &str) -> i64 {
 /// A server on an existing database, stopped by `stop`.
 struct Served {
     app: TestApp,
-    stop: futures::channel::oneshot::Sender<()>,
-    handle: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 async fn serve(database: TestDatabase) -> Served {
-    xuetang::telemetry::init();
-    let db_config = DatabaseConfig {
-        database_url: database.url.clone(),
-        db_max_connections: 5,
-    };
-    let serve = ServeConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        base_url: None,
-        site_root: helpers::workspace().join("target/site"),
-        content_dir: helpers::workspace().join("content"),
-        watch_content: false,
-        issuer: "嘉峰镇消防学堂".to_string(),
-        scan_flush_ms: 1000,
-        skip_coverage_warmup: true,
-    };
-    let application = Application::build(&db_config, &serve)
-        .await
-        .expect("app builds");
-    let base = format!("http://{}", application.local_addr());
-    let db = application.state().db.clone();
-    let scans = std::sync::Arc::clone(&application.state().scans);
-    let (stop, stopped) = futures::channel::oneshot::channel::<()>();
-    let handle = tokio::spawn(application.run_until_stopped(async move {
-        stopped.await.ok();
-    }));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     Served {
-        app: TestApp {
-            base,
-            db,
-            database,
-            client,
-            scans,
-        },
-        stop,
-        handle,
+        app: TestApp::start(database, helpers::serve_config()).await,
     }
 }
 
 impl Served {
-    async fn stop(self) -> TestApp {
-        self.stop.send(()).unwrap();
-        self.handle.await.unwrap().unwrap();
+    async fn stop(mut self) -> TestApp {
+        self.app.server.stop().await.unwrap();
         self.app
     }
 }

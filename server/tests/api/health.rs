@@ -20,7 +20,7 @@ async fn healthz_is_503_once_the_database_is_gone() {
         }
         // A SQLite file cannot vanish from under open handles; closing the
         // server's pool is how it loses its database.
-        Backend::Sqlite => app.db.close().await,
+        Backend::Sqlite => app.server.db.close().await,
     }
     let page = app.get("/healthz").await;
     assert_eq!(page.status, 503);

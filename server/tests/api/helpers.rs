@@ -6,10 +6,110 @@ use xuetang::startup::Application;
 
 pub struct TestApp {
     pub base: String,
+    /// The test's own pool on the database, for arranging and reading rows.
     pub db: Db,
-    pub database: TestDatabase,
     pub client: reqwest::Client,
+    /// Declared before `database`: the server stops before its database goes.
+    pub server: Server,
+    pub database: TestDatabase,
+}
+
+/// The server under test, on a runtime and threads of its own as if in its
+/// own process. Dropping it stops that runtime at once, which closes every
+/// connection the server held. (With the server on the test's runtime, a
+/// connection it was still opening stalled halfway through PostgreSQL's
+/// handshake while `TestDatabase::drop` blocked that runtime, and held
+/// `DROP DATABASE … WITH (FORCE)` for PostgreSQL's 60 s authentication
+/// timeout.)
+pub struct Server {
+    pub base: String,
+    /// The server's own pool: closing it takes the database away from the
+    /// server.
+    pub db: Db,
     pub scans: std::sync::Arc<app::scan_tally::ScanTally>,
+    stop: Option<tokio::sync::watch::Sender<Stop>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Running,
+    /// As on SIGTERM: finish the requests under way, write what is kept.
+    Graceful,
+    Now,
+}
+
+impl Server {
+    pub async fn start(db_config: DatabaseConfig, serve: ServeConfig) -> Server {
+        xuetang::telemetry::init();
+        let (ready, started) = tokio::sync::oneshot::channel();
+        let (stop, stopping) = tokio::sync::watch::channel(Stop::Running);
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("the server's runtime");
+            let served = runtime.block_on(async move {
+                let app = Application::build(&db_config, &serve)
+                    .await
+                    .expect("app builds");
+                let state = app.state();
+                let _ = ready.send((
+                    format!("http://{}", app.local_addr()),
+                    state.db.clone(),
+                    std::sync::Arc::clone(&state.scans),
+                ));
+                let (mut graceful, mut now) = (stopping.clone(), stopping);
+                let run = app.run_until_stopped(async move {
+                    let _ = graceful.wait_for(|s| *s != Stop::Running).await;
+                });
+                tokio::select! {
+                    served = run => served,
+                    _ = now.wait_for(|s| *s == Stop::Now) => Ok(()),
+                }
+            });
+            // Whatever the server left running (a coverage load, a pool
+            // opening a connection) is dropped with its connections.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            served
+        });
+        let (base, db, scans) = started.await.expect("the server started");
+        Server {
+            base,
+            db,
+            scans,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops the server as SIGTERM does and waits until it has.
+    #[allow(
+        dead_code,
+        reason = "the backup tests stop servers; the API tests drop them"
+    )]
+    pub async fn stop(&mut self) -> std::io::Result<()> {
+        let (Some(stop), Some(thread)) = (self.stop.take(), self.thread.take()) else {
+            return Ok(());
+        };
+        let _ = stop.send(Stop::Graceful);
+        tokio::task::spawn_blocking(move || thread.join())
+            .await
+            .expect("joining the server's thread")
+            .expect("the server's thread did not panic")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(Stop::Now);
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 pub struct Page {
@@ -52,7 +152,11 @@ impl TestApp {
     /// Writes the poster scans the server has counted so far, as it does
     /// every second on its own.
     pub async fn flush_scans(&self) {
-        self.scans.flush(&self.db).await.expect("scans written");
+        self.server
+            .scans
+            .flush(&self.db)
+            .await
+            .expect("scans written");
     }
 
     /// Loads the shipped demo town into this app's database.
@@ -410,13 +514,15 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 /// Spawns the app after `configure` adjusts its settings.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
-    xuetang::telemetry::init();
     let database = TestDatabase::create().await;
-    let db_config = DatabaseConfig {
-        database_url: database.url.clone(),
-        db_max_connections: 5,
-    };
-    let mut serve = ServeConfig {
+    let mut serve = serve_config();
+    configure(&mut serve);
+    TestApp::start(database, serve).await
+}
+
+/// Serving on a free port with the shipped site and content.
+pub fn serve_config() -> ServeConfig {
+    ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         base_url: None,
         site_root: workspace().join("target/site"),
@@ -424,31 +530,35 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
         watch_content: false,
         issuer: "嘉峰镇消防学堂".to_string(),
         scan_flush_ms: 1000,
-        // A short test's end can cut the warm-up's PostgreSQL connection in
-        // the middle of its handshake while the test's runtime is blocked in
-        // dropping the database, which then waits out PostgreSQL's 60 s
-        // authentication timeout. The warm-up runs in `xuetang serve`.
-        skip_coverage_warmup: true,
-    };
-    configure(&mut serve);
-    let app = Application::build(&db_config, &serve)
-        .await
-        .expect("app builds");
-    let base = format!("http://{}", app.local_addr());
-    let db = app.state().db.clone();
-    let scans = std::sync::Arc::clone(&app.state().scans);
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    TestApp {
-        base,
-        db,
-        database,
-        client,
-        scans,
+    }
+}
+
+impl TestApp {
+    /// A server on `database` (migrated by the server as it starts).
+    pub async fn start(database: TestDatabase, serve: ServeConfig) -> TestApp {
+        let server = Server::start(
+            DatabaseConfig {
+                database_url: database.url.clone(),
+                db_max_connections: 5,
+            },
+            serve,
+        )
+        .await;
+        let db = app::db::connect(&database.url, 5)
+            .await
+            .expect("the test's pool on the database");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        TestApp {
+            base: server.base.clone(),
+            db,
+            client,
+            server,
+            database,
+        }
     }
 }
 

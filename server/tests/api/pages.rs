@@ -76,7 +76,7 @@ async fn the_about_page_loads_its_island_and_a_qr_code() {
 async fn server_function_errors_reveal_no_internals() {
     let app = spawn_app().await;
     // Closing the pool makes the next query fail inside the server function.
-    app.db.close().await;
+    app.server.db.close().await;
     let response = app
         .client
         .post(format!("{}/api/town_overview", app.base))

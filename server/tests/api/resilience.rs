@@ -4,10 +4,9 @@
 //! — kill -9 under load, PostgreSQL stopped for 10 s, two instances behind
 //! nginx — are `make reliability` (docs/RELIABILITY.md).
 
-use crate::helpers::{HOTEL_OPERATOR, Session, TestApp, spawn_app, workspace};
+use crate::helpers::{HOTEL_OPERATOR, Server, Session, TestApp, serve_config, spawn_app};
 use std::time::{Duration, Instant};
-use xuetang::config::{DatabaseConfig, ServeConfig};
-use xuetang::startup::Application;
+use xuetang::config::DatabaseConfig;
 
 const UNAVAILABLE: &str = "服务暂时不可用，请稍后再试";
 
@@ -20,9 +19,9 @@ async fn without_its_database_the_server_answers_a_friendly_503_at_once() {
         .await
         .expect("the demo town has posters");
     let learner = app.logged_in(HOTEL_OPERATOR).await;
-    // The server's pool is this one: closed, every query fails as when
-    // the database is unreachable.
-    app.db.close().await;
+    // The server's pool closed: every query fails as when the database is
+    // unreachable.
+    app.server.db.close().await;
 
     let started = Instant::now();
     let page = app.get(&format!("/p/{code}")).await;
@@ -85,7 +84,7 @@ async fn an_open_exam_resumes_on_another_server_process_with_its_answers() {
     // a load balancer; the learner's cookie is all it knows of them.
     let other = second_server(&app).await;
     let there = Session {
-        base: other,
+        base: other.base.clone(),
         client: learner.client.clone(),
     };
     let again = there
@@ -135,26 +134,14 @@ async fn first_option(app: &TestApp, attempt: &str) -> (&'static str, &'static s
     }
 }
 
-/// Starts another server on `app`'s database; its base URL.
-async fn second_server(app: &TestApp) -> String {
-    let db_config = DatabaseConfig {
-        database_url: app.database.url.clone(),
-        db_max_connections: 5,
-    };
-    let serve = ServeConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        base_url: None,
-        site_root: workspace().join("target/site"),
-        content_dir: workspace().join("content"),
-        watch_content: false,
-        issuer: "嘉峰镇消防学堂".to_string(),
-        scan_flush_ms: 1000,
-        skip_coverage_warmup: true,
-    };
-    let other = Application::build(&db_config, &serve)
-        .await
-        .expect("a second server builds on the same database");
-    let base = format!("http://{}", other.local_addr());
-    tokio::spawn(other.run_until_stopped(std::future::pending()));
-    base
+/// Another server on `app`'s database.
+async fn second_server(app: &TestApp) -> Server {
+    Server::start(
+        DatabaseConfig {
+            database_url: app.database.url.clone(),
+            db_max_connections: 5,
+        },
+        serve_config(),
+    )
+    .await
 }
