@@ -1,6 +1,6 @@
 //! Coverage facts kept in memory between dashboard requests.
 //!
-//! Loading and indexing a province's facts takes seconds (44 s for 2 M
+//! Loading and indexing a province's facts takes seconds (about 11 s for 2 M
 //! people on SQLite), so a scope's [`Snapshot`] (indexed facts, names, and
 //! every figure computed from them so far) is kept per database and scope
 //! and reused while the database's coverage version (migration 0007:
