@@ -254,20 +254,8 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
 /// Targets for a region: its own rows or its nearest ancestor's, else the
 /// defaults (region NULL), per metric.
 pub async fn targets(db: &Db, region_id: i64) -> Result<Vec<crate::coverage::Target>, sqlx::Error> {
-    let parents: std::collections::HashMap<i64, Option<i64>> =
-        sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, parent_id FROM regions")
-            .fetch_all(db)
-            .await?
-            .into_iter()
-            .collect();
     // From the region up to the root.
-    let mut chain = vec![region_id];
-    while let Some(Some(parent)) = chain.last().and_then(|r| parents.get(r)) {
-        if chain.contains(parent) {
-            break;
-        }
-        chain.push(*parent);
-    }
+    let chain = super::regions::ancestors_and_self(db, region_id).await?;
     let rows: Vec<(Option<i64>, String, String, i64)> =
         sqlx::query_as("SELECT region_id, metric, due_on, percent_tenths FROM targets")
             .fetch_all(db)

@@ -37,13 +37,15 @@ pub async fn id_by_code(conn: &mut AnyConnection, code: &str) -> Result<i64, sql
         .await
 }
 
-/// The region's id and the ids of every region above it.
+/// The region's id and the ids of every region above it, from the region
+/// up to the top (at most 32 levels, so a cycle cannot loop).
 pub async fn ancestors_and_self(db: &super::Db, region_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "WITH RECURSIVE up (id, parent_id) AS ( \
-           SELECT id, parent_id FROM regions WHERE id = $1 \
-           UNION ALL SELECT r.id, r.parent_id FROM regions r JOIN up ON r.id = up.parent_id) \
-         SELECT id FROM up",
+        "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM regions WHERE id = $1 \
+           UNION ALL SELECT r.id, r.parent_id, up.depth + 1 FROM regions r JOIN up ON r.id = up.parent_id \
+           WHERE up.depth < 32) \
+         SELECT id FROM up ORDER BY depth",
     )
     .bind(region_id)
     .fetch_all(db)

@@ -496,6 +496,61 @@ async fn a_village_and_its_town_count_each_unit_the_same() {
     );
 }
 
+/// A region's targets are its own, else the nearest region's above it,
+/// else the national defaults — per metric.
+#[tokio::test]
+async fn a_region_takes_its_own_targets_else_the_nearest_ones_above() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let town = app.logged_in(TOWN_ADMIN).await;
+    let (jf, dz) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
+    // The target column of each headline row of a region's October report.
+    let targets = |region: i64| {
+        let town = &town;
+        async move {
+            let (status, _, csv) = town
+                .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
+                .await;
+            assert_eq!(status, 200);
+            csv_section(&String::from_utf8(csv).unwrap(), "总体情况")
+                .iter()
+                .map(|row| row.split(',').nth(4).unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Headlines: 持证上岗率 (no target shown where no unit has a control
+    // room, as in this village), then induction, annual training, drills.
+    let defaults = targets(dz).await;
+    assert_eq!(defaults[1..], ["100.0%"; 3], "the 2026 defaults");
+
+    // A schedule: 80 % by the end of 2024, then `tenths` by the end of 2026.
+    let set = |region: i64, tenths: i64| {
+        let db = &app.db;
+        async move {
+            sqlx::query(
+                "INSERT INTO targets (region_id, metric, due_on, percent_tenths) \
+                 VALUES ($1, 'induction', '2024-12-31', 800), ($1, 'induction', '2026-12-31', $2)",
+            )
+            .bind(region)
+            .bind(tenths)
+            .execute(db)
+            .await
+            .unwrap();
+        }
+    };
+    set(jf, 900).await;
+    let inherited = targets(dz).await;
+    assert_eq!(inherited[1], "90.0%", "the town's, for the village");
+    assert_eq!(
+        inherited[2..],
+        defaults[2..],
+        "other metrics keep the defaults"
+    );
+    set(dz, 950).await;
+    assert_eq!(targets(dz).await[1], "95.0%", "the village's own");
+    assert_eq!(targets(jf).await[1], "90.0%", "the town keeps its own");
+}
+
 /// Dashboards keep their facts in memory (`app::coverage_cache`); a write by
 /// anything else on the database (another server instance, the command line,
 /// plain SQL) still shows on the very next request.
