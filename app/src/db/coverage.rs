@@ -41,33 +41,43 @@ pub struct Names {
     pub people: std::collections::HashMap<i64, String>,
 }
 
-/// Rows of a query, fetched a thousand or so at a time as one JSON array
-/// per chunk (`columns` become the array's items, `chunk` groups the rows).
-/// sqlx's SQLite driver hands each row from its worker thread to the
-/// calling task, a thread wake-up per row; at a province's millions of rows
-/// those hand-offs were most of the load (44 s at 2 M people), one per
-/// chunk they are nothing. PostgreSQL takes the same path.
-async fn chunked<T: serde::de::DeserializeOwned>(
+/// The rows of `SELECT {columns} FROM {from}`. On SQLite they come a
+/// thousand or so at a time (grouped by `chunk`), each group as one JSON
+/// array: sqlx's SQLite driver hands each row from its worker thread to the
+/// calling task, a thread wake-up per row, and at a province's millions of
+/// rows those hand-offs were most of the load (40 s at 2 M people). The
+/// PostgreSQL driver reads rows off the socket in the calling task, where
+/// building the JSON would only cost the server (3× the query's time).
+async fn fetch_rows<T>(
     db: &Db,
     columns: &str,
     from: &str,
     chunk: &str,
     key: Option<i64>,
-) -> Result<Vec<T>, sqlx::Error> {
-    let aggregate = match super::backend(db) {
-        super::Backend::Sqlite => format!("json_group_array(json_array({columns}))"),
-        super::Backend::Postgres => {
-            format!("CAST(json_agg(json_build_array({columns})) AS TEXT)")
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: serde::de::DeserializeOwned + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    fn bound<'q, O>(
+        query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+        key: Option<i64>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+        match key {
+            Some(key) => query.bind(key),
+            None => query,
         }
-    };
-    let sql = format!("SELECT {aggregate} FROM {from} GROUP BY {chunk}");
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    let chunks: Vec<(String,)> = match key {
-        Some(key) => query.bind(key),
-        None => query,
     }
-    .fetch_all(db)
-    .await?;
+    if super::backend(db) == super::Backend::Postgres {
+        let sql = format!("SELECT {columns} FROM {from}");
+        return bound(sqlx::query_as(sqlx::AssertSqlSafe(sql)), key)
+            .fetch_all(db)
+            .await;
+    }
+    let sql =
+        format!("SELECT json_group_array(json_array({columns})) FROM {from} GROUP BY {chunk}");
+    let chunks: Vec<(String,)> = bound(sqlx::query_as(sqlx::AssertSqlSafe(sql)), key)
+        .fetch_all(db)
+        .await?;
     let mut rows = Vec::new();
     for (json,) in chunks {
         let mut some: Vec<T> = serde_json::from_str(&json)
@@ -86,7 +96,7 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
     let mut names = Names::default();
 
     type UnitRow = (i64, i64, String, String, i64, i64, i64, i64);
-    let units: Vec<UnitRow> = chunked(
+    let units: Vec<UnitRow> = fetch_rows(
         db,
         "id, region_id, name, industry, is_key_unit, is_public_gathering, has_control_room, control_room_linkage",
         &format!("units WHERE id IN ({units_in})"),
@@ -113,7 +123,7 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
         .collect();
 
     type MembershipRow = (i64, i64, String, String, Option<String>, String);
-    let rows: Vec<MembershipRow> = chunked(
+    let rows: Vec<MembershipRow> = fetch_rows(
         db,
         "m.person_id, m.unit_id, m.post, m.start_date, m.end_date, p.name",
         &format!(
@@ -166,7 +176,7 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
     let people_key = (!whole_tables).then_some(key);
     // person, level, issued, expires, checked at
     type CredentialRow = (i64, i64, String, Option<String>, Option<i64>);
-    let rows: Vec<CredentialRow> = chunked(
+    let rows: Vec<CredentialRow> = fetch_rows(
         db,
         "person_id, level, issued_on, expires_on, checked_at",
         &format!(
@@ -196,7 +206,7 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
 
     // Training: a platform certificate (unless revoked) or attendance at an
     // offline training session, each on its day.
-    let rows: Vec<(i64, String)> = chunked(
+    let rows: Vec<(i64, String)> = fetch_rows(
         db,
         "t.person_id, t.day",
         &format!(
@@ -221,7 +231,7 @@ pub async fn load(db: &Db, scope: Scope) -> Result<(Facts, Names), sqlx::Error> 
         })
         .collect();
 
-    let rows: Vec<(i64, String)> = chunked(
+    let rows: Vec<(i64, String)> = fetch_rows(
         db,
         "unit_id, held_on",
         &format!("training_sessions WHERE kind = 'drill' AND unit_id IN ({units_in})"),
