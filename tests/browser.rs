@@ -91,6 +91,9 @@ async fn a_worker_logs_in_on_a_phone_and_sees_their_posts() {
         .await;
     assert_eq!(overflow, 0);
     phone.click("form[action='/api/logout'] button").await;
+    // Logging out lands on the home page ("退出登录" on the page before
+    // already says "登录").
+    phone.wait_for_path("/").await;
     phone.wait_for_text("登录").await;
     phone
         .client

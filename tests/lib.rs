@@ -228,6 +228,21 @@ impl Phone {
         }
     }
 
+    /// Waits until the browser is on `path` (after a form's redirect).
+    pub async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.client.current_url().await.expect("the current URL");
+            if url.path() == path {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("never reached {path}; still at {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The text a person sees on the page.
     pub async fn visible_text(&self) -> String {
         self.eval("return document.body.innerText")
