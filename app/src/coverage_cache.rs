@@ -251,14 +251,39 @@ pub struct Served {
 /// loaded, else the reload if it lands within [`RELOAD_WAIT`], else the
 /// kept one marked outdated (see the module comment).
 pub async fn snapshot(db: &Db, scope: Scope) -> Result<Served, sqlx::Error> {
+    snapshot_then(db, scope, |_| async {}).await
+}
+
+/// [`snapshot`], and a load this request starts runs `prepare` on the new
+/// snapshot before it is served to anyone (to compute what the next
+/// request will ask of it).
+pub async fn snapshot_then<P, F>(db: &Db, scope: Scope, prepare: P) -> Result<Served, sqlx::Error>
+where
+    P: Fn(Arc<Snapshot>) -> F + Clone + Send + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
     let key = (db.connect_options().database_url.to_string(), scope);
     let slot = lock(&CACHE).slot(key);
     let now = version(db).await?;
     let db = db.clone();
     serve(&slot, now, RELOAD_WAIT, move || {
-        load(db.clone(), scope, now)
+        prepared(load(db.clone(), scope, now), prepare.clone())
     })
     .await
+}
+
+/// `load`, then `prepare` on what it loaded, before anyone is served it.
+async fn prepared<P, F>(
+    load: impl Future<Output = Result<Snapshot, sqlx::Error>>,
+    prepare: P,
+) -> Result<Arc<Snapshot>, sqlx::Error>
+where
+    P: Fn(Arc<Snapshot>) -> F,
+    F: Future<Output = ()>,
+{
+    let fresh = Arc::new(load.await?);
+    prepare(Arc::clone(&fresh)).await;
+    Ok(fresh)
 }
 
 async fn load(db: Db, scope: Scope, version: Version) -> Result<Snapshot, sqlx::Error> {
@@ -284,7 +309,7 @@ async fn serve<F>(
     load: impl Fn() -> F,
 ) -> Result<Served, sqlx::Error>
 where
-    F: Future<Output = Result<Snapshot, sqlx::Error>> + Send + 'static,
+    F: Future<Output = Result<Arc<Snapshot>, sqlx::Error>> + Send + 'static,
 {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
@@ -346,7 +371,7 @@ where
 /// Starts `load` in the background as the slot's one load under way.
 fn start<F>(slot: &Arc<Slot>, held: &mut Held, load: F) -> watch::Receiver<Option<Outcome>>
 where
-    F: Future<Output = Result<Snapshot, sqlx::Error>> + Send + 'static,
+    F: Future<Output = Result<Arc<Snapshot>, sqlx::Error>> + Send + 'static,
 {
     held.loads += 1;
     let (done, waiting) = watch::channel(None);
@@ -358,7 +383,7 @@ where
     };
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        let outcome = load.await.map(Arc::new).map_err(Arc::new);
+        let outcome = load.await.map_err(Arc::new);
         reload.finish(outcome, started.elapsed());
     });
     waiting
@@ -547,7 +572,7 @@ mod tests {
         calls: &Arc<std::sync::atomic::AtomicUsize>,
         fail: fn(usize) -> bool,
     ) -> impl Fn() -> std::pin::Pin<
-        Box<dyn Future<Output = Result<Snapshot, sqlx::Error>> + Send + 'static>,
+        Box<dyn Future<Output = Result<Arc<Snapshot>, sqlx::Error>> + Send + 'static>,
     > + use<> {
         let (gate, calls) = (Arc::clone(gate), Arc::clone(calls));
         move || {
@@ -558,7 +583,7 @@ mod tests {
                 if fail(call) {
                     return Err(sqlx::Error::Protocol("database gone".into()));
                 }
-                Ok(Snapshot::new(V2, facts(true), Names::default()))
+                Ok(Arc::new(Snapshot::new(V2, facts(true), Names::default())))
             })
         }
     }
@@ -690,6 +715,43 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_reload_is_served_only_once_prepared() {
+        let slot = kept(V1);
+        lock(&slot.held).last_load = Some(LONG);
+        let key = (date!(2025 - 05 - 31), 1, "镇".to_string());
+        let gate = closed();
+        let load = {
+            let (gate, key) = (Arc::clone(&gate), key.clone());
+            move || {
+                let (gate, key) = (Arc::clone(&gate), key.clone());
+                prepared(
+                    async { Ok(Snapshot::new(V2, facts(true), Names::default())) },
+                    move |fresh: Arc<Snapshot>| {
+                        let (gate, key) = (Arc::clone(&gate), key.clone());
+                        async move {
+                            // Preparing takes until the gate opens.
+                            gate.acquire().await.expect("gate open").forget();
+                            fresh.keep_report(key, Arc::new(report()));
+                        }
+                    },
+                )
+            }
+        };
+        let served = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
+        assert!(!served.current, "loaded but not prepared: the kept one");
+        tokio::task::yield_now().await;
+        let served = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
+        assert_eq!(served.snapshot.version, V1, "still preparing");
+        gate.add_permits(1);
+        let served = serve(&slot, V2, LONG, &load).await.unwrap();
+        assert!(served.current);
+        assert!(
+            served.snapshot.report(&key).is_some(),
+            "served with the prepared report"
+        );
+    }
+
+    #[tokio::test]
     async fn a_failed_reload_keeps_the_old_snapshot_and_the_next_request_retries() {
         let slot = kept(V1);
         let n = counter();
@@ -722,7 +784,7 @@ mod tests {
         let n = counter();
         let panicking = || async {
             assert!(std::hint::black_box(false), "the loader panicked");
-            Ok::<_, sqlx::Error>(Snapshot::new(V2, facts(true), Names::default()))
+            Ok::<_, sqlx::Error>(Arc::new(Snapshot::new(V2, facts(true), Names::default())))
         };
         let served = serve(&slot, V2, LONG, panicking).await.unwrap();
         assert!(!served.current);

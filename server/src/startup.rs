@@ -213,27 +213,39 @@ async fn close_overdue_exams(state: AppState) {
     }
 }
 
-/// Loads the top region's coverage facts in the background, so the first
-/// dashboard visit after a start finds them in memory (a province takes tens
-/// of seconds). Start-up does not wait for it, and a failure only warns: the
-/// first visit then loads them itself.
+/// Loads the top region's coverage facts and computes today's dashboard
+/// report in the background, so the first dashboard visit after a start
+/// finds them in memory (a province takes seconds). Start-up does not wait
+/// for it, and a failure only warns: the first visit then does the work.
 async fn warm_coverage(db: app::db::Db) {
     let started = std::time::Instant::now();
-    let top = match app::db::regions::top(&db).await {
-        Ok(Some(top)) => top,
+    let top = async {
+        let Some(top) = app::db::regions::top(&db).await? else {
+            return sqlx::Result::Ok(None);
+        };
+        app::db::regions::get(&db, top).await
+    };
+    let region = match top.await {
+        Ok(Some(region)) => region,
         Ok(None) => return,
         Err(err) => {
             tracing::warn!(error = %err, "warming coverage: cannot read the top region");
             return;
         }
     };
-    match app::coverage_cache::snapshot(&db, app::db::coverage::Scope::Region(top)).await {
-        Ok(_) => tracing::info!(
-            region_id = top,
+    let info = app::actions::coverage::ScopeInfo {
+        scope: app::db::coverage::Scope::Region(region.id),
+        name: region.name,
+        region_id: region.id,
+    };
+    let today = app::domain::date::today_in_shanghai();
+    match app::actions::coverage::prepare(&db, &info, today).await {
+        Ok(()) => tracing::info!(
+            region_id = region.id,
             ms = started.elapsed().as_millis() as u64,
             "coverage facts warmed"
         ),
-        Err(err) => tracing::warn!(region_id = top, error = %err, "warming coverage failed"),
+        Err(err) => tracing::warn!(region_id = region.id, error = %err, "warming coverage failed"),
     }
 }
 

@@ -67,6 +67,7 @@ pub fn month_as_of(month: &str, today: Date) -> Result<Date, AppError> {
 }
 
 /// What a scope is called and where its targets come from.
+#[derive(Clone)]
 pub struct ScopeInfo {
     pub scope: Scope,
     pub name: String,
@@ -92,6 +93,12 @@ pub async fn build(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<CoverageRep
         outdated,
         ..(*report).clone()
     })
+}
+
+/// Loads the scope's facts and computes its report for `as_of`, so the
+/// first visitor finds both ready (the start-up warm-up).
+pub async fn prepare(db: &Db, info: &ScopeInfo, as_of: Date) -> Result<(), AppError> {
+    shared(db, info, as_of).await.map(|_| ())
 }
 
 /// The dashboard: the report with page `page` (1-based) of the unit table;
@@ -165,19 +172,41 @@ fn page_of(total: usize, page: i64) -> (i64, i64, Range<usize>) {
     )
 }
 
-/// The report as kept with the scope's snapshot (computed on its first
-/// request), and whether the snapshot is outdated.
+/// The report as kept with the scope's snapshot, and whether the snapshot
+/// is outdated. A reload this request starts computes the report before
+/// the new facts are served, so the request after it lands finds it ready
+/// (a province's takes seconds) instead of computing it itself.
 async fn shared(
     db: &Db,
     info: &ScopeInfo,
     as_of: Date,
 ) -> Result<(Arc<CoverageReport>, bool), AppError> {
-    let served = coverage_cache::snapshot(db, info.scope).await?;
-    let outdated = !served.current;
-    let snapshot = served.snapshot;
+    let prepare = {
+        let (db, info) = (db.clone(), info.clone());
+        move |fresh: Arc<coverage_cache::Snapshot>| {
+            let (db, info) = (db.clone(), info.clone());
+            async move {
+                if let Err(error) = report(&db, &info, as_of, &fresh).await {
+                    tracing::warn!(error = %error, "preparing the coverage report failed");
+                }
+            }
+        }
+    };
+    let served = coverage_cache::snapshot_then(db, info.scope, prepare).await?;
+    let report = report(db, info, as_of, &served.snapshot).await?;
+    Ok((report, !served.current))
+}
+
+/// The report on `snapshot`'s facts, computed once per snapshot and key.
+async fn report(
+    db: &Db,
+    info: &ScopeInfo,
+    as_of: Date,
+    snapshot: &Arc<coverage_cache::Snapshot>,
+) -> Result<Arc<CoverageReport>, AppError> {
     let key = (as_of, info.region_id, info.name.clone());
     if let Some(kept) = snapshot.report(&key) {
-        return Ok((kept, outdated));
+        return Ok(kept);
     }
     let targets = db::coverage::targets(db, info.region_id).await?;
     let regions = match info.scope {
@@ -189,7 +218,7 @@ async fn shared(
     let certificates = db::coverage::certificates_expiring(db, info.scope, &today, &soon).await?;
     // Seconds of counting for a province: off the async workers.
     let name = info.name.clone();
-    let facts = Arc::clone(&snapshot);
+    let facts = Arc::clone(snapshot);
     let report = tokio::task::spawn_blocking(move || {
         compute(&facts, &name, as_of, &targets, regions, certificates)
     })
@@ -197,7 +226,7 @@ async fn shared(
     .map_err(AppError::internal)?;
     let report = Arc::new(report);
     snapshot.keep_report(key, Arc::clone(&report));
-    Ok((report, outdated))
+    Ok(report)
 }
 
 /// The report from the snapshot and what else was read for it.
