@@ -254,9 +254,9 @@ pub async fn snapshot(db: &Db, scope: Scope) -> Result<Served, sqlx::Error> {
     snapshot_then(db, scope, |_| async {}).await
 }
 
-/// [`snapshot`], and a load this request starts runs `prepare` on the new
-/// snapshot before it is served to anyone (to compute what the next
-/// request will ask of it).
+/// [`snapshot`], and a load this request starts then runs `prepare` on the
+/// new snapshot in the background (to compute what the next request will
+/// ask of it).
 pub async fn snapshot_then<P, F>(db: &Db, scope: Scope, prepare: P) -> Result<Served, sqlx::Error>
 where
     P: Fn(Arc<Snapshot>) -> F + Clone + Send + 'static,
@@ -272,17 +272,19 @@ where
     .await
 }
 
-/// `load`, then `prepare` on what it loaded, before anyone is served it.
+/// `load`, then `prepare` started on what it loaded. The facts are served
+/// at once, not after `prepare`: a town's reload stays within the wait, and
+/// whoever asks before `prepare` is done computes for themselves.
 async fn prepared<P, F>(
     load: impl Future<Output = Result<Snapshot, sqlx::Error>>,
     prepare: P,
 ) -> Result<Arc<Snapshot>, sqlx::Error>
 where
     P: Fn(Arc<Snapshot>) -> F,
-    F: Future<Output = ()>,
+    F: Future<Output = ()> + Send + 'static,
 {
     let fresh = Arc::new(load.await?);
-    prepare(Arc::clone(&fresh)).await;
+    tokio::spawn(prepare(Arc::clone(&fresh)));
     Ok(fresh)
 }
 
@@ -715,39 +717,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_reload_is_served_only_once_prepared() {
+    async fn a_reload_is_served_at_once_and_prepared_in_the_background() {
         let slot = kept(V1);
-        lock(&slot.held).last_load = Some(LONG);
         let key = (date!(2025 - 05 - 31), 1, "镇".to_string());
-        let gate = closed();
+        let (gate, prepared_now) = (closed(), Arc::new(tokio::sync::Notify::new()));
         let load = {
-            let (gate, key) = (Arc::clone(&gate), key.clone());
+            let (gate, key, done) = (Arc::clone(&gate), key.clone(), Arc::clone(&prepared_now));
             move || {
-                let (gate, key) = (Arc::clone(&gate), key.clone());
+                let (gate, key, done) = (Arc::clone(&gate), key.clone(), Arc::clone(&done));
                 prepared(
                     async { Ok(Snapshot::new(V2, facts(true), Names::default())) },
                     move |fresh: Arc<Snapshot>| {
-                        let (gate, key) = (Arc::clone(&gate), key.clone());
+                        let (gate, key, done) = (Arc::clone(&gate), key.clone(), Arc::clone(&done));
                         async move {
                             // Preparing takes until the gate opens.
                             gate.acquire().await.expect("gate open").forget();
                             fresh.keep_report(key, Arc::new(report()));
+                            done.notify_one();
                         }
                     },
                 )
             }
         };
-        let served = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
-        assert!(!served.current, "loaded but not prepared: the kept one");
-        tokio::task::yield_now().await;
-        let served = serve(&slot, V2, NO_WAIT, &load).await.unwrap();
-        assert_eq!(served.snapshot.version, V1, "still preparing");
-        gate.add_permits(1);
         let served = serve(&slot, V2, LONG, &load).await.unwrap();
-        assert!(served.current);
+        assert!(served.current, "served as soon as it is loaded");
+        assert!(served.snapshot.report(&key).is_none(), "still preparing");
+        gate.add_permits(1);
+        prepared_now.notified().await;
         assert!(
             served.snapshot.report(&key).is_some(),
-            "served with the prepared report"
+            "prepared without anyone asking"
         );
     }
 

@@ -173,9 +173,9 @@ fn page_of(total: usize, page: i64) -> (i64, i64, Range<usize>) {
 }
 
 /// The report as kept with the scope's snapshot, and whether the snapshot
-/// is outdated. A reload this request starts computes the report before
-/// the new facts are served, so the request after it lands finds it ready
-/// (a province's takes seconds) instead of computing it itself.
+/// is outdated. A reload this request starts also computes the report in
+/// the background once its facts are in, so the visitors after it find it
+/// ready (a province's takes seconds).
 async fn shared(
     db: &Db,
     info: &ScopeInfo,
