@@ -14,8 +14,8 @@
 //! requests join it, never start a second) and waits for it at most
 //! [`RELOAD_WAIT`]: a town reloads within that and is always served fresh;
 //! a province is served its kept snapshot, marked outdated with the time it
-//! was loaded, until the reload lands. A scope whose last load took longer
-//! than the wait is not waited for at all: the wait could only add to the
+//! was loaded, until the reload lands. A scope whose last load took ten
+//! times the wait is not waited for at all: the wait could only add to the
 //! answer's time, never make it fresh. With nothing kept (the first request
 //! after a start) the request waits for the load. A failed reload is logged
 //! and leaves the kept snapshot in place; the next request tries again.
@@ -48,6 +48,11 @@ const MAX_ENTRIES: usize = 16;
 /// it is served the outdated one: long enough for a town or a county, well
 /// inside the dashboard's 200 ms budget.
 pub const RELOAD_WAIT: Duration = Duration::from_millis(100);
+
+/// A scope whose last load took this many times the wait is not waited for
+/// (a province: seconds). Well above one, so a town whose load once ran a
+/// little over the wait on a busy machine is still waited for.
+const NOT_WORTH_WAITING: u32 = 10;
 
 /// The database's coverage version: `epoch` is random per database (a
 /// database recreated under the same URL starts over), `version` grows with
@@ -328,7 +333,9 @@ where
                 None => start(slot, &mut held, load()),
             };
             if let Some(kept) = &held.kept
-                && held.last_load.is_some_and(|took| took > wait)
+                && held
+                    .last_load
+                    .is_some_and(|took| took > wait * NOT_WORTH_WAITING)
             {
                 return Ok(Served {
                     snapshot: Arc::clone(kept),
@@ -685,7 +692,7 @@ mod tests {
     #[tokio::test]
     async fn a_scope_that_loads_slower_than_the_wait_is_not_waited_for() {
         let slot = kept(V1);
-        lock(&slot.held).last_load = Some(LONG + Duration::from_secs(1));
+        lock(&slot.held).last_load = Some(LONG * NOT_WORTH_WAITING + Duration::from_secs(1));
         let (gate, n) = (closed(), counter());
         let load = loader(&gate, &n, |_| false);
         // Within a wait of LONG the reload could land (the gate opens after

@@ -504,10 +504,21 @@ async fn a_region_takes_its_own_targets_else_the_nearest_ones_above() {
     app.seed_demo().await;
     let town = app.logged_in(TOWN_ADMIN).await;
     let (jf, dz) = (app.region_id("JF").await, app.region_id("JF-DZ").await);
-    // The target column of each headline row of a region's October report.
+    // The target column of each headline row of a region's October report,
+    // once the dashboard no longer says its figures are being updated.
     let targets = |region: i64| {
         let town = &town;
         async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while town
+                .get(&format!("/admin/regions/{region}/coverage?date=2026-10-31"))
+                .await
+                .body
+                .contains("data-outdated=\"true\"")
+            {
+                assert!(std::time::Instant::now() < deadline, "figures never fresh");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
             let (status, _, csv) = town
                 .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
                 .await;
