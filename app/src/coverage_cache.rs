@@ -259,9 +259,11 @@ pub async fn snapshot(db: &Db, scope: Scope) -> Result<Served, sqlx::Error> {
     snapshot_then(db, scope, |_| async {}).await
 }
 
-/// [`snapshot`], and a load this request starts then runs `prepare` on the
-/// new snapshot in the background (to compute what the next request will
-/// ask of it).
+/// [`snapshot`], and a load this request starts that no request waits for
+/// (the scope is slow; the kept snapshot is served meanwhile) then runs
+/// `prepare` on the new snapshot in the background, to compute what the
+/// next request will ask of it. A request that waits for the load computes
+/// that itself.
 pub async fn snapshot_then<P, F>(db: &Db, scope: Scope, prepare: P) -> Result<Served, sqlx::Error>
 where
     P: Fn(Arc<Snapshot>) -> F + Clone + Send + 'static,
@@ -271,25 +273,28 @@ where
     let slot = lock(&CACHE).slot(key);
     let now = version(db).await?;
     let db = db.clone();
-    serve(&slot, now, RELOAD_WAIT, move || {
-        prepared(load(db.clone(), scope, now), prepare.clone())
+    serve(&slot, now, RELOAD_WAIT, move |unattended| {
+        prepared(load(db.clone(), scope, now), prepare.clone(), unattended)
     })
     .await
 }
 
-/// `load`, then `prepare` started on what it loaded. The facts are served
-/// at once, not after `prepare`: a town's reload stays within the wait, and
-/// whoever asks before `prepare` is done computes for themselves.
+/// `load`, then, if `unattended`, `prepare` started on what it loaded. The
+/// facts are served at once, not after `prepare`: whoever asks before it is
+/// done computes for themselves.
 async fn prepared<P, F>(
     load: impl Future<Output = Result<Snapshot, sqlx::Error>>,
     prepare: P,
+    unattended: bool,
 ) -> Result<Arc<Snapshot>, sqlx::Error>
 where
     P: Fn(Arc<Snapshot>) -> F,
     F: Future<Output = ()> + Send + 'static,
 {
     let fresh = Arc::new(load.await?);
-    tokio::spawn(prepare(Arc::clone(&fresh)));
+    if unattended {
+        tokio::spawn(prepare(Arc::clone(&fresh)));
+    }
     Ok(fresh)
 }
 
@@ -308,12 +313,13 @@ async fn load(db: Db, scope: Scope, version: Version) -> Result<Snapshot, sqlx::
 }
 
 /// [`snapshot`] for one slot, with the wait and the loader as parameters.
-/// `load` is called only to start a load, never while one is under way.
+/// `load` is called only to start a load, never while one is under way,
+/// and told whether no request will wait for it.
 async fn serve<F>(
     slot: &Arc<Slot>,
     now: Version,
     wait: Duration,
-    load: impl Fn() -> F,
+    load: impl Fn(bool) -> F,
 ) -> Result<Served, sqlx::Error>
 where
     F: Future<Output = Result<Arc<Snapshot>, sqlx::Error>> + Send + 'static,
@@ -328,15 +334,15 @@ where
                     current: true,
                 });
             }
-            let done = match &held.loading {
-                Some((_, done)) => done.clone(),
-                None => start(slot, &mut held, load()),
-            };
-            if let Some(kept) = &held.kept
+            let unattended = held.kept.is_some()
                 && held
                     .last_load
-                    .is_some_and(|took| took > wait * NOT_WORTH_WAITING)
-            {
+                    .is_some_and(|took| took > wait * NOT_WORTH_WAITING);
+            let done = match &held.loading {
+                Some((_, done)) => done.clone(),
+                None => start(slot, &mut held, load(unattended)),
+            };
+            if unattended && let Some(kept) = &held.kept {
                 return Ok(Served {
                     snapshot: Arc::clone(kept),
                     current: false,
@@ -580,11 +586,13 @@ mod tests {
         gate: &Arc<tokio::sync::Semaphore>,
         calls: &Arc<std::sync::atomic::AtomicUsize>,
         fail: fn(usize) -> bool,
-    ) -> impl Fn() -> std::pin::Pin<
+    ) -> impl Fn(
+        bool,
+    ) -> std::pin::Pin<
         Box<dyn Future<Output = Result<Arc<Snapshot>, sqlx::Error>> + Send + 'static>,
     > + use<> {
         let (gate, calls) = (Arc::clone(gate), Arc::clone(calls));
-        move || {
+        move |_| {
             let call = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             let gate = Arc::clone(&gate);
             Box::pin(async move {
@@ -724,35 +732,47 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_reload_is_served_at_once_and_prepared_in_the_background() {
-        let slot = kept(V1);
+    async fn only_a_reload_no_one_waits_for_is_prepared_in_the_background() {
         let key = (date!(2025 - 05 - 31), 1, "镇".to_string());
-        let (gate, prepared_now) = (closed(), Arc::new(tokio::sync::Notify::new()));
+        let prepares = counter();
+        let done = Arc::new(tokio::sync::Notify::new());
         let load = {
-            let (gate, key, done) = (Arc::clone(&gate), key.clone(), Arc::clone(&prepared_now));
-            move || {
-                let (gate, key, done) = (Arc::clone(&gate), key.clone(), Arc::clone(&done));
+            let (key, prepares, done) = (key.clone(), Arc::clone(&prepares), Arc::clone(&done));
+            move |unattended| {
+                let (key, prepares, done) = (key.clone(), Arc::clone(&prepares), Arc::clone(&done));
                 prepared(
                     async { Ok(Snapshot::new(V2, facts(true), Names::default())) },
                     move |fresh: Arc<Snapshot>| {
-                        let (gate, key, done) = (Arc::clone(&gate), key.clone(), Arc::clone(&done));
+                        let (key, prepares, done) =
+                            (key.clone(), Arc::clone(&prepares), Arc::clone(&done));
                         async move {
-                            // Preparing takes until the gate opens.
-                            gate.acquire().await.expect("gate open").forget();
+                            prepares.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                             fresh.keep_report(key, Arc::new(report()));
                             done.notify_one();
                         }
                     },
+                    unattended,
                 )
             }
         };
-        let served = serve(&slot, V2, LONG, &load).await.unwrap();
-        assert!(served.current, "served as soon as it is loaded");
-        assert!(served.snapshot.report(&key).is_none(), "still preparing");
-        gate.add_permits(1);
-        prepared_now.notified().await;
+        // A quick scope: the request waits for the reload and computes its
+        // own report; nothing is prepared.
+        let quick = kept(V1);
+        let served = serve(&quick, V2, LONG, &load).await.unwrap();
+        assert!(served.current);
+        tokio::task::yield_now().await;
+        assert_eq!(calls(&prepares), 0);
+        // A slow one: served the kept snapshot; the reload prepares.
+        let slow = kept(V1);
+        lock(&slow.held).last_load = Some(LONG * NOT_WORTH_WAITING + Duration::from_secs(1));
+        let served = serve(&slow, V2, LONG, &load).await.unwrap();
+        assert!(!served.current);
+        done.notified().await;
+        assert_eq!(calls(&prepares), 1);
+        let fresh = lock(&slow.held).kept.clone().unwrap();
+        assert_eq!(fresh.version, V2);
         assert!(
-            served.snapshot.report(&key).is_some(),
+            fresh.report(&key).is_some(),
             "prepared without anyone asking"
         );
     }
@@ -788,7 +808,7 @@ mod tests {
     async fn a_panicking_loader_does_not_wedge_the_slot() {
         let slot = kept(V1);
         let n = counter();
-        let panicking = || async {
+        let panicking = |_| async {
             assert!(std::hint::black_box(false), "the loader panicked");
             Ok::<_, sqlx::Error>(Arc::new(Snapshot::new(V2, facts(true), Names::default())))
         };
