@@ -438,6 +438,15 @@ async fn the_report_exports_and_the_cli_match_the_dashboard() {
     assert!(!own.body.contains("嘉峰宾馆"), "another village's unit");
 }
 
+/// The rows of section `name` of a region's October CSV report.
+async fn october_section(session: &Session, region: i64, name: &str) -> Vec<String> {
+    let (status, _, csv) = session
+        .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
+        .await;
+    assert_eq!(status, 200);
+    csv_section(&String::from_utf8(csv).unwrap(), name)
+}
+
 /// The rows of one CSV section (after its name and header line).
 fn csv_section(csv: &str, name: &str) -> Vec<String> {
     csv.lines()
@@ -469,18 +478,8 @@ async fn a_village_and_its_town_count_each_unit_the_same() {
         "the village is a small scope: {in_village} of {everyone} people"
     );
     let town = app.logged_in(TOWN_ADMIN).await;
-    let units = |region: i64| {
-        let town = &town;
-        async move {
-            let (status, _, csv) = town
-                .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
-                .await;
-            assert_eq!(status, 200);
-            csv_section(&String::from_utf8(csv).unwrap(), "按单位")
-        }
-    };
-    let in_town = units(app.region_id("JF").await).await;
-    let of_village = units(village).await;
+    let in_town = october_section(&town, app.region_id("JF").await, "按单位").await;
+    let of_village = october_section(&town, village, "按单位").await;
     assert!(!of_village.is_empty());
     assert!(of_village.len() < in_town.len());
     for row in &of_village {
@@ -519,11 +518,8 @@ async fn a_region_takes_its_own_targets_else_the_nearest_ones_above() {
                 assert!(std::time::Instant::now() < deadline, "figures never fresh");
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            let (status, _, csv) = town
-                .bytes(&format!("/admin/regions/{region}/report.csv?month=2026-10"))
-                .await;
-            assert_eq!(status, 200);
-            csv_section(&String::from_utf8(csv).unwrap(), "总体情况")
+            october_section(town, region, "总体情况")
+                .await
                 .iter()
                 .map(|row| row.split(',').nth(4).unwrap().to_string())
                 .collect::<Vec<_>>()
