@@ -49,8 +49,12 @@ test: tools browser-tools fonts
 test-build:
 	cargo nextest run --locked --workspace --exclude frontend --no-run
 
+# Same package selection as test-build, so the binaries built there are
+# reused (selecting `-p xuetang` alone unifies features differently and
+# rebuilds every dependency); the filter picks the suites with a database.
 test-postgres:
-	XUETANG_TEST_BACKEND=postgres cargo nextest run --locked -p xuetang --test api --test cli --test backup --no-fail-fast
+	XUETANG_TEST_BACKEND=postgres cargo nextest run --locked --workspace --exclude frontend --no-fail-fast \
+	  -E 'binary_id(xuetang::api) | binary_id(xuetang::cli) | binary_id(xuetang::backup)'
 
 ## tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock
 tools:
