@@ -22,7 +22,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '\n== %s\n' "$*"; }
+# Each section heading carries the time since the start, so a run's log
+# shows where the minutes go.
+say() {
+  local t=$(( $(date +%s) - started ))
+  printf '\n== [%d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*"
+}
 psql_admin() { psql "$PG_URL" -v ON_ERROR_STOP=1 -qtAc "$1"; }
 fresh_pg() { # fresh_pg NAME -> prints its URL
   psql_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null

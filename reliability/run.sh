@@ -21,7 +21,7 @@ DOC=docs/RELIABILITY.md
 SOAK_MINUTES=${SOAK_MINUTES:-10}
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 
-cargo build --release --locked -p xuetang -p xuetang-bench
+# make reliability builds the release binaries (bench-build) before this.
 BENCH=(target/release/xuetang-bench reliability --work-dir "$OUT" --results "$RESULTS")
 
 rm -rf "$OUT"
