@@ -94,7 +94,7 @@ pub struct Snapshot {
     pub operator_units: HashMap<i64, Vec<i64>>,
     per_unit: Mutex<HashMap<Date, Arc<BTreeMap<i64, Counts>>>>,
     totals: Mutex<HashMap<Date, Counts>>,
-    reports: Mutex<HashMap<ReportKey, Arc<CoverageReport>>>,
+    reports: Mutex<HashMap<ReportKey, Arc<tokio::sync::OnceCell<Arc<CoverageReport>>>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -181,12 +181,27 @@ impl Snapshot {
             .collect()
     }
 
+    /// The report for `key` if it has been computed.
     pub fn report(&self, key: &ReportKey) -> Option<Arc<CoverageReport>> {
-        lock(&self.reports).get(key).cloned()
+        lock(&self.reports).get(key)?.get().cloned()
     }
 
-    pub fn keep_report(&self, key: ReportKey, report: Arc<CoverageReport>) {
-        lock(&self.reports).insert(key, report);
+    /// The report for `key`, computed by `compute` unless it is known. One
+    /// computation per key at a time: a visitor arriving while the
+    /// background preparation (or another visitor) computes a province's
+    /// report waits for that one instead of computing a second copy.
+    pub async fn report_or_compute<E, F>(
+        &self,
+        key: ReportKey,
+        compute: impl FnOnce() -> F,
+    ) -> Result<Arc<CoverageReport>, E>
+    where
+        F: Future<Output = Result<CoverageReport, E>>,
+    {
+        let cell = Arc::clone(lock(&self.reports).entry(key).or_default());
+        cell.get_or_try_init(|| async { compute().await.map(Arc::new) })
+            .await
+            .cloned()
     }
 }
 
@@ -528,13 +543,13 @@ mod tests {
         assert!(Arc::ptr_eq(&per_unit, &s.unit_counts(days[1])));
     }
 
-    #[test]
-    fn a_new_version_is_a_new_snapshot_with_nothing_carried_over() {
+    #[tokio::test]
+    async fn a_new_version_is_a_new_snapshot_with_nothing_carried_over() {
         let old = Snapshot::new(V1, facts(false), Names::default());
         let d = date!(2025 - 05 - 31);
         assert_eq!(old.totals(&[d])[0].annual.num, 0);
         let key = (d, 1, "镇".to_string());
-        old.keep_report(key.clone(), Arc::new(report()));
+        keep_report(&old, key.clone()).await;
         let new = Snapshot::new(
             Version {
                 epoch: 1,
@@ -547,6 +562,56 @@ mod tests {
         assert_eq!(new.totals(&[d])[0].annual.num, 1);
         assert!(new.report(&key).is_none());
         assert!(old.report(&key).is_some());
+    }
+
+    async fn keep_report(snapshot: &Snapshot, key: ReportKey) {
+        let kept = snapshot
+            .report_or_compute(key, || async { Ok::<_, ()>(report()) })
+            .await;
+        assert!(kept.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_report_being_computed_is_waited_for_not_computed_again() {
+        let s = Snapshot::new(V1, facts(false), Names::default());
+        let key = (date!(2025 - 05 - 31), 1, "镇".to_string());
+        let computed = counter();
+        let compute = |release: Option<tokio::sync::oneshot::Receiver<()>>| {
+            let computed = Arc::clone(&computed);
+            move || async move {
+                computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if let Some(release) = release {
+                    release.await.ok();
+                }
+                Ok::<_, ()>(report())
+            }
+        };
+        let (release, held) = tokio::sync::oneshot::channel();
+        // The first computation holds until both callers are in.
+        let (first, second, ()) = tokio::join!(
+            s.report_or_compute(key.clone(), compute(Some(held))),
+            s.report_or_compute(key.clone(), compute(None)),
+            async {
+                tokio::task::yield_now().await;
+                release.send(()).unwrap();
+            }
+        );
+        assert_eq!(calls(&computed), 1, "the second caller waited");
+        assert!(Arc::ptr_eq(&first.unwrap(), &second.unwrap()));
+        assert!(s.report(&key).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_failed_report_is_not_kept_and_the_next_caller_computes_it() {
+        let s = Snapshot::new(V1, facts(false), Names::default());
+        let key = (date!(2025 - 05 - 31), 1, "镇".to_string());
+        let failed = s
+            .report_or_compute(key.clone(), || async { Err::<CoverageReport, _>("database") })
+            .await;
+        assert_eq!(failed.unwrap_err(), "database");
+        assert!(s.report(&key).is_none());
+        keep_report(&s, key.clone()).await;
+        assert!(s.report(&key).is_some());
     }
 
     fn report() -> CoverageReport {
@@ -747,7 +812,7 @@ mod tests {
                             (key.clone(), Arc::clone(&prepares), Arc::clone(&done));
                         async move {
                             prepares.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                            fresh.keep_report(key, Arc::new(report()));
+                            keep_report(&fresh, key).await;
                             done.notify_one();
                         }
                     },

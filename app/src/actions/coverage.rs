@@ -205,28 +205,27 @@ async fn report(
     snapshot: &Arc<coverage_cache::Snapshot>,
 ) -> Result<Arc<CoverageReport>, AppError> {
     let key = (as_of, info.region_id, info.name.clone());
-    if let Some(kept) = snapshot.report(&key) {
-        return Ok(kept);
-    }
-    let targets = db::coverage::targets(db, info.region_id).await?;
-    let regions = match info.scope {
-        Scope::Region(region_id) => Some((region_id, subtree(db, region_id).await?)),
-        Scope::Unit(_) => None,
-    };
-    let today = as_of.to_string();
-    let soon = (as_of + time::Duration::days(i64::from(EXPIRING_DAYS))).to_string();
-    let certificates = db::coverage::certificates_expiring(db, info.scope, &today, &soon).await?;
-    // Seconds of counting for a province: off the async workers.
-    let name = info.name.clone();
-    let facts = Arc::clone(snapshot);
-    let report = tokio::task::spawn_blocking(move || {
-        compute(&facts, &name, as_of, &targets, regions, certificates)
-    })
-    .await
-    .map_err(AppError::internal)?;
-    let report = Arc::new(report);
-    snapshot.keep_report(key, Arc::clone(&report));
-    Ok(report)
+    snapshot
+        .report_or_compute(key, || async {
+            let targets = db::coverage::targets(db, info.region_id).await?;
+            let regions = match info.scope {
+                Scope::Region(region_id) => Some((region_id, subtree(db, region_id).await?)),
+                Scope::Unit(_) => None,
+            };
+            let today = as_of.to_string();
+            let soon = (as_of + time::Duration::days(i64::from(EXPIRING_DAYS))).to_string();
+            let certificates =
+                db::coverage::certificates_expiring(db, info.scope, &today, &soon).await?;
+            // Seconds of counting for a province: off the async workers.
+            let name = info.name.clone();
+            let facts = Arc::clone(snapshot);
+            tokio::task::spawn_blocking(move || {
+                compute(&facts, &name, as_of, &targets, regions, certificates)
+            })
+            .await
+            .map_err(AppError::internal)
+        })
+        .await
 }
 
 /// The report from the snapshot and what else was read for it.
