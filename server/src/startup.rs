@@ -219,13 +219,7 @@ async fn close_overdue_exams(state: AppState) {
 /// for it, and a failure only warns: the first visit then does the work.
 async fn warm_coverage(db: app::db::Db) {
     let started = std::time::Instant::now();
-    let top = async {
-        let Some(top) = app::db::regions::top(&db).await? else {
-            return sqlx::Result::Ok(None);
-        };
-        app::db::regions::get(&db, top).await
-    };
-    let region = match top.await {
+    let region = match app::db::regions::top(&db).await {
         Ok(Some(region)) => region,
         Ok(None) => return,
         Err(err) => {

@@ -58,55 +58,54 @@ pub const SUBTREE: &str = "WITH RECURSIVE down (id) AS ( \
     UNION ALL SELECT r.id FROM regions r JOIN down ON r.parent_id = down.id) \
     SELECT id FROM down";
 
-pub async fn get(db: &super::Db, id: i64) -> Result<Option<Region>, sqlx::Error> {
-    let row: Option<(i64, Option<i64>, String, String, String)> =
-        sqlx::query_as("SELECT id, parent_id, code, name, level FROM regions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(id, parent_id, code, name, level)| Region {
+type RegionRow = (i64, Option<i64>, String, String, String);
+
+fn region((id, parent_id, code, name, level): RegionRow) -> Region {
+    Region {
         id,
         parent_id,
         code,
         name,
         level,
-    }))
+    }
+}
+
+pub async fn get(db: &super::Db, id: i64) -> Result<Option<Region>, sqlx::Error> {
+    let row: Option<RegionRow> =
+        sqlx::query_as("SELECT id, parent_id, code, name, level FROM regions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(region))
 }
 
 pub async fn children(db: &super::Db, id: i64) -> Result<Vec<Region>, sqlx::Error> {
-    let rows: Vec<(i64, Option<i64>, String, String, String)> = sqlx::query_as(
+    let rows: Vec<RegionRow> = sqlx::query_as(
         "SELECT id, parent_id, code, name, level FROM regions WHERE parent_id = $1 ORDER BY code",
     )
     .bind(id)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, parent_id, code, name, level)| Region {
-            id,
-            parent_id,
-            code,
-            name,
-            level,
-        })
-        .collect())
+    Ok(rows.into_iter().map(region).collect())
 }
 
 pub async fn by_code(db: &super::Db, code: &str) -> Result<Option<Region>, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1")
-        .bind(code)
-        .fetch_optional(db)
-        .await?;
-    match id {
-        Some(id) => get(db, id).await,
-        None => Ok(None),
-    }
+    let row: Option<RegionRow> =
+        sqlx::query_as("SELECT id, parent_id, code, name, level FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(region))
 }
 
 /// The first top-level region (the province, or the town of a town-sized
 /// deployment); `None` before anything is seeded.
-pub async fn top(db: &super::Db) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1")
-        .fetch_optional(db)
-        .await
+pub async fn top(db: &super::Db) -> Result<Option<Region>, sqlx::Error> {
+    let row: Option<RegionRow> = sqlx::query_as(
+        "SELECT id, parent_id, code, name, level FROM regions WHERE parent_id IS NULL \
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(region))
 }
