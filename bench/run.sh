@@ -115,7 +115,7 @@ bench/frontend.sh http://127.0.0.1:3101 "$ROWS"
 say "write path: exams on SQLite"
 $BENCH exams --base-url http://127.0.0.1:3101 --database-url "$SQLITE_URL" \
   --anchor-database-url "sqlite://$RUN/anchor.db" --label sqlite --server-pid "$SQLITE_PID"
-$BENCH row --group resources --figure "peak RSS since start-up, incl. 1,500 logins (SQLite)" \
+$BENCH row --group resources --figure "peak RSS since start-up, incl. logins four at a time (SQLite)" \
   --value "$(mem "$SQLITE_PID" VmHWM)" --unit MB
 stop "$SQLITE_PID"
 
