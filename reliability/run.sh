@@ -21,7 +21,8 @@ DOC=docs/RELIABILITY.md
 SOAK_MINUTES=${SOAK_MINUTES:-10}
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 
-# make reliability builds the release binaries (bench-build) before this.
+# A no-op under make reliability (bench-build ran); run directly, it builds.
+cargo build --release --locked -p xuetang -p xuetang-bench
 BENCH=(target/release/xuetang-bench reliability --work-dir "$OUT" --results "$RESULTS")
 
 rm -rf "$OUT"
