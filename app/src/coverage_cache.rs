@@ -612,7 +612,9 @@ mod tests {
         let s = Snapshot::new(V1, facts(false), Names::default());
         let key = (date!(2025 - 05 - 31), 1, "镇".to_string());
         let failed = s
-            .report_or_compute(key.clone(), || async { Err::<CoverageReport, _>("database") })
+            .report_or_compute(key.clone(), || async {
+                Err::<CoverageReport, _>("database")
+            })
             .await;
         assert_eq!(failed.unwrap_err(), "database");
         assert!(s.report(&key).is_none());

@@ -354,39 +354,40 @@ async fn create_learners(
             .pool_max_idle_per_host(1)
             .build()
     };
-    let logins = futures::stream::iter(ids.into_iter().enumerate().map(|(i, (person_id, phone))| {
-        let (base, url) = (base.clone(), url.clone());
-        async move {
-            let jar = Arc::new(reqwest::cookie::Jar::default());
-            let client = client(Arc::clone(&jar))?;
-            if i >= LOGGED_IN_OVER_HTTP {
-                let (token, token_hash) = app::auth::session::new_token()
-                    .map_err(|e| anyhow::anyhow!("session token: {e}"))?;
-                let now = app::auth::session::now();
-                let expires = now + app::auth::session::LIFETIME_SECS;
-                app::db::sessions::insert(db, &token_hash, person_id, now, expires).await?;
-                let cookie = format!("{}={token}; Path=/", app::auth::session::COOKIE_NAME);
-                jar.add_cookie_str(&cookie, &url);
-                // A login leaves the phone's connection open; so does this,
-                // so the exam's first request does not also measure 500
-                // connections being opened at once.
-                let reply = client.get(format!("{base}/healthz")).send().await?;
-                if !reply.status().is_success() {
-                    bail!("health check failed: {}", reply.status());
+    let logins =
+        futures::stream::iter(ids.into_iter().enumerate().map(|(i, (person_id, phone))| {
+            let (base, url) = (base.clone(), url.clone());
+            async move {
+                let jar = Arc::new(reqwest::cookie::Jar::default());
+                let client = client(Arc::clone(&jar))?;
+                if i >= LOGGED_IN_OVER_HTTP {
+                    let (token, token_hash) = app::auth::session::new_token()
+                        .map_err(|e| anyhow::anyhow!("session token: {e}"))?;
+                    let now = app::auth::session::now();
+                    let expires = now + app::auth::session::LIFETIME_SECS;
+                    app::db::sessions::insert(db, &token_hash, person_id, now, expires).await?;
+                    let cookie = format!("{}={token}; Path=/", app::auth::session::COOKIE_NAME);
+                    jar.add_cookie_str(&cookie, &url);
+                    // A login leaves the phone's connection open; so does this,
+                    // so the exam's first request does not also measure 500
+                    // connections being opened at once.
+                    let reply = client.get(format!("{base}/healthz")).send().await?;
+                    if !reply.status().is_success() {
+                        bail!("health check failed: {}", reply.status());
+                    }
+                    return Ok(Learner { client, person_id });
                 }
-                return Ok(Learner { client, person_id });
+                let reply = client
+                    .post(format!("{base}/api/login"))
+                    .form(&[("phone", phone.as_str()), ("password", PASSWORD)])
+                    .send()
+                    .await?;
+                if !reply.status().is_success() {
+                    bail!("login of {} failed: {}", phone.as_str(), reply.status());
+                }
+                Ok(Learner { client, person_id })
             }
-            let reply = client
-                .post(format!("{base}/api/login"))
-                .form(&[("phone", phone.as_str()), ("password", PASSWORD)])
-                .send()
-                .await?;
-            if !reply.status().is_success() {
-                bail!("login of {} failed: {}", phone.as_str(), reply.status());
-            }
-            Ok(Learner { client, person_id })
-        }
-    }));
+        }));
     use futures::StreamExt;
     logins
         .buffer_unordered(4)
