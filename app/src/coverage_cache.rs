@@ -316,9 +316,8 @@ where
 async fn load(db: Db, scope: Scope, version: Version) -> Result<Snapshot, sqlx::Error> {
     let started = std::time::Instant::now();
     let (facts, names) = crate::db::coverage::load(&db, scope).await?;
-    let fresh = tokio::task::spawn_blocking(move || Snapshot::new(version, facts, names))
-        .await
-        .map_err(|e| sqlx::Error::Protocol(format!("indexing coverage facts: {e}")))?;
+    // Already on a blocking-pool thread (`start`): index in place.
+    let fresh = Snapshot::new(version, facts, names);
     tracing::info!(
         ?scope,
         ms = started.elapsed().as_millis() as u64,

@@ -227,19 +227,16 @@ async fn warm_coverage(db: app::db::Db) {
             return;
         }
     };
-    let info = app::actions::coverage::ScopeInfo {
-        scope: app::db::coverage::Scope::Region(region.id),
-        name: region.name,
-        region_id: region.id,
-    };
+    let region_id = region.id;
+    let info = app::actions::coverage::ScopeInfo::region(region);
     let today = app::domain::date::today_in_shanghai();
     match app::actions::coverage::prepare(&db, &info, today).await {
         Ok(()) => tracing::info!(
-            region_id = region.id,
+            region_id,
             ms = started.elapsed().as_millis() as u64,
             "coverage facts warmed"
         ),
-        Err(err) => tracing::warn!(region_id = region.id, error = %err, "warming coverage failed"),
+        Err(err) => tracing::warn!(region_id, error = %err, "warming coverage failed"),
     }
 }
 

@@ -75,6 +75,17 @@ pub struct ScopeInfo {
     pub region_id: i64,
 }
 
+impl ScopeInfo {
+    /// A region's own scope: its name, its targets.
+    pub fn region(region: crate::model::Region) -> ScopeInfo {
+        ScopeInfo {
+            scope: Scope::Region(region.id),
+            name: region.name,
+            region_id: region.id,
+        }
+    }
+}
+
 /// Rows per page of the dashboard's unit table and of an action list's own
 /// page: a province's whole unit table is 100 000 rows (35 MB of HTML).
 /// Downloads and the print page keep every row.

@@ -79,11 +79,7 @@ pub mod server {
         let region = crate::db::regions::get(db, access.region_id())
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(ScopeInfo {
-            scope: Scope::Region(region.id),
-            name: region.name,
-            region_id: region.id,
-        })
+        Ok(ScopeInfo::region(region))
     }
 
     pub async fn unit_info(
