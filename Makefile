@@ -13,7 +13,7 @@ WASM := $(WASM_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/frontend.wasm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends
 
-.PHONY: run build server site test test-build test-postgres tools browser-tools fonts bench bench-build bench-tools reliability clean
+.PHONY: run build server site test test-build test-postgres tools browser-tools fonts bench bench-build bench-tools lighthouse reliability clean
 
 ## make run: install what is missing, build (release), migrate, seed, serve on :3000
 run: build fonts
@@ -80,8 +80,12 @@ fonts:
 ## run (methods and the latest table: docs/BENCHMARKS.md); writes
 ## bench/results.json. PostgreSQL is started as in CI.
 bench: tools fonts bench-tools
-	$(MAKE) -j2 bench-build site
+	$(MAKE) -j3 bench-build site lighthouse
 	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-$$(.ci/postgres)}" bench/run.sh
+
+# Lighthouse (npm) is fetched while the two cargo runs compile.
+lighthouse:
+	bench/frontend.sh --install
 
 # The server and the bench tool in one cargo run: built one after the other,
 # the bench tool's reqwest turns on other features of hyper and tower, and

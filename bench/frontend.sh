@@ -19,23 +19,29 @@
 # keeps Lighthouse's JSON reports in target/bench/lighthouse-reports/.
 # 1 KB = 1024 bytes (Lighthouse's KiB).
 #
-# MOBILE_RUNS (default 3) and SLOW3G_RUNS (default 1) set how many
-# Lighthouse runs each median is taken from. Scores move with the machine's
-# load (4x the observed main-thread time is simulated), so run `make bench`
-# on an otherwise idle machine; 3 x 3 + 1 runs took about 3 minutes on a
-# two-core machine that was busy compiling.
+# MOBILE_RUNS (default 3: the pages with islands), TIP_RUNS (default 1)
+# and SLOW3G_RUNS (default 1) set how many Lighthouse runs each median is
+# taken from. Scores move with the machine's load (4x the observed
+# main-thread time is simulated), so run `make bench` on an otherwise idle
+# machine; each run takes about 12 s.
 #
 # Needs a running server with the demo data (`xuetang seed`) at BASE_URL.
 # Installs what is missing: jq and brotli (Debian), Chromium (Debian) and
 # Lighthouse 12.2.3 (npm, into target/bench/lighthouse; 13 needs Node 22).
+# `bench/frontend.sh --install` does only that (make bench runs it while
+# it compiles).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 BASE_URL ROWS_FILE" >&2
+if [ "${1:-}" = --install ] && [ $# -eq 1 ]; then
+  INSTALL_ONLY=1
+elif [ $# -eq 2 ]; then
+  INSTALL_ONLY=
+  BASE=${1%/}
+  ROWS=$2
+else
+  echo "usage: $0 BASE_URL ROWS_FILE | $0 --install" >&2
   exit 2
 fi
-BASE=${1%/}
-ROWS=$2
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=$ROOT/target/bench
@@ -80,6 +86,7 @@ if [ "$("$LH" --version 2>/dev/null || true)" != "$LH_VERSION" ]; then
     --save-exact "lighthouse@$LH_VERSION" >/dev/null
   [ "$("$LH" --version)" = "$LH_VERSION" ]
 fi
+[ -z "$INSTALL_ONLY" ] || exit 0
 
 mkdir -p "$REPORTS" "$(dirname "$ROWS")"
 rm -f "$REPORTS"/*.json   # the reports of this run only
@@ -178,14 +185,14 @@ IS_WASM='(.url | test("\\.wasm(\\?|$)")) or (.mimeType // "" | test("wasm"))'
 score() { jq ".categories[\"$2\"].score * 100 | round" "$1"; }
 fcp_ms() { jq '.audits["first-contentful-paint"].numericValue | round' "$1"; }
 
-# page NAME LABEL PATH COOKIE TOTAL_BUDGET CODE_BUDGET WASM_BUDGET
+# page RUNS NAME LABEL PATH COOKIE TOTAL_BUDGET CODE_BUDGET WASM_BUDGET
 page() {
-  local name=$1 label=$2 path=$3 cookie=$4 total_budget=$5 code_budget=$6 wasm_budget=$7
-  # MOBILE_RUNS runs (default 3); the one with the median performance score
-  # counts (its report is copied to NAME.json), as Lighthouse's docs advise:
-  # on a busy machine one run of an island page can lose 10 points to the
+  local runs=$1 name=$2 label=$3 path=$4 cookie=$5 total_budget=$6 code_budget=$7 wasm_budget=$8
+  # RUNS runs; the one with the median performance score counts (its
+  # report is copied to NAME.json), as Lighthouse's docs advise: on a busy
+  # machine one run of an island page can lose 10 points to the
   # WebAssembly start-up task (4x the observed main-thread time).
-  local runs=${MOBILE_RUNS:-3} i
+  local i
   if [ "$runs" = 1 ]; then
     echo "lighthouse (mobile): $label, $path"
     lighthouse "$name" "$path" "$cookie"
@@ -216,9 +223,12 @@ page() {
 # DESIGN.md: the tip page 0 bytes of WebAssembly and ≤ 30 KB (HTML + CSS);
 # a page with islands ≤ 100 KB of WebAssembly + JS (the lesson page has the
 # read-aloud island, the exam page the autosave one).
-page tip "tip page" "$TIP_PATH" "" "≤ 30 KB" "" "0 bytes"
-page lesson "lesson page" "$LESSON_PATH" "$COOKIE" "" "≤ 100 KB" ""
-page exam "exam page" "$EXAM_PATH" "$COOKIE" "" "≤ 100 KB" ""
+# The tip page runs no script, so there is no start-up task to vary: one
+# run (its median score was 100 in every recorded `make bench`; the three
+# runs of session 7 gave 100, 100, 100).
+page "${TIP_RUNS:-1}" tip "tip page" "$TIP_PATH" "" "≤ 30 KB" "" "0 bytes"
+page "${MOBILE_RUNS:-3}" lesson "lesson page" "$LESSON_PATH" "$COOKIE" "" "≤ 100 KB" ""
+page "${MOBILE_RUNS:-3}" exam "exam page" "$EXAM_PATH" "$COOKIE" "" "≤ 100 KB" ""
 
 # Slow 3G: the median of SLOW3G_RUNS runs (default 1: it hardly moves,
 # 2004-2027 ms over 8 runs on a busy machine). In Lighthouse's model nearly

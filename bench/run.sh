@@ -53,7 +53,7 @@ mem() { awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/$1/status";
 
 # wrk_json URL -> one JSON line (bench/wrk-report.lua)
 wrk_json() {
-  wrk -t2 -c64 -d10s -H 'Accept-Encoding: gzip' -s bench/wrk-report.lua "$1" | tail -n 1
+  wrk -t2 -c64 -d5s -H 'Accept-Encoding: gzip' -s bench/wrk-report.lua "$1" | tail -n 1
 }
 field() { sed -E "s/.*\"$2\":([0-9.]+).*/\1/" <<<"$1"; }
 
@@ -70,7 +70,7 @@ PG_MAIN=$(fresh_pg bench_main)
 say "resources: start-up and idle memory (SQLite)"
 $BENCH startup --database-url "$SQLITE_URL" --addr 127.0.0.1:3190
 
-say "read path: tip page and poster short URL, xuetang vs nginx (wrk, 64 connections, 10 s)"
+say "read path: tip page and poster short URL, xuetang vs nginx (wrk, 64 connections, 5 s)"
 serve "$SQLITE_URL" 3101 "$RUN/server-sqlite.log"
 SQLITE_PID=$SERVER_PID
 TIP=$(curl -fs http://127.0.0.1:3101/t | grep -oE 'href="/t/[a-z0-9-]+"' | head -n 1 | sed -E 's/href="(.*)"/\1/')

@@ -46,6 +46,11 @@ pub struct Args {
     label: String,
     #[arg(long, value_delimiter = ',', default_value = "50,200,500")]
     learners: Vec<usize>,
+    /// The counts that also run a wave with think time (DESIGN.md's p99
+    /// budget is at 500; at 50 and 200 the paced p99 stayed under 8 ms, and
+    /// each such wave adds 11 s to `make bench`).
+    #[arg(long, value_delimiter = ',', default_value = "500")]
+    paced: Vec<usize>,
     /// A course whose exam has 20 questions.
     #[arg(long, default_value = "employee-induction")]
     course: String,
@@ -160,7 +165,12 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("no course {}", args.course))?;
     let rules = course.exam.as_ref().context("the course has no exam")?;
 
-    let waves: usize = args.learners.iter().sum::<usize>() * 2;
+    let waves: usize = args.learners.iter().sum::<usize>()
+        + args
+            .learners
+            .iter()
+            .filter(|n| args.paced.contains(n))
+            .sum::<usize>();
     println!(
         "exams on {}: creating {waves} learners with sessions ({LOGGED_IN_OVER_HTTP} log in over HTTP)",
         args.label
@@ -226,64 +236,70 @@ pub async fn run(args: Args, rows_path: &Path) -> anyhow::Result<()> {
             ),
         );
 
-        let paced: Vec<Learner> = learners.drain(..n).collect();
-        let wave_paced = run_wave(
-            &args.base_url,
-            &args.course,
-            &db,
-            paced,
-            1,
-            Some(Duration::from_millis(1000)),
-        )
-        .await?;
-        println!(
-            "  {n:>3} learners, paced 0–1 s: p50 {:.1} ms, p99 {:.1} ms (start {:.1}, submit {:.1}), {} errors",
-            wave_paced.percentile_ms(50.0),
-            wave_paced.percentile_ms(99.0),
-            percentile(&wave_paced.steps.starts, 99.0),
-            percentile(&wave_paced.steps.submits, 99.0),
-            wave_paced.errors
-        );
-        let mut p99 = Row::new(
-            group,
-            format!(
-                "{} · {n} learners · p99 per request, 0–1 s think time",
-                args.label
-            ),
-            wave_paced.percentile_ms(99.0),
-            "ms",
-        );
-        if args.label == "sqlite" && n == 500 {
-            p99 = p99.budget("< 100 ms");
-        }
-        out.push(p99);
-        for (step, samples) in [
-            ("starting an exam", &wave_paced.steps.starts),
-            (
-                "submitting (graded in one transaction)",
-                &wave_paced.steps.submits,
-            ),
-        ] {
+        // The budget's p99: learners with 0–1 s between requests.
+        let paced_errors = if args.paced.contains(&n) {
+            let paced: Vec<Learner> = learners.drain(..n).collect();
+            let wave_paced = run_wave(
+                &args.base_url,
+                &args.course,
+                &db,
+                paced,
+                1,
+                Some(Duration::from_millis(1000)),
+            )
+            .await?;
+            println!(
+                "  {n:>3} learners, paced 0–1 s: p50 {:.1} ms, p99 {:.1} ms (start {:.1}, submit {:.1}), {} errors",
+                wave_paced.percentile_ms(50.0),
+                wave_paced.percentile_ms(99.0),
+                percentile(&wave_paced.steps.starts, 99.0),
+                percentile(&wave_paced.steps.submits, 99.0),
+                wave_paced.errors
+            );
+            let mut p99 = Row::new(
+                group,
+                format!(
+                    "{} · {n} learners · p99 per request, 0–1 s think time",
+                    args.label
+                ),
+                wave_paced.percentile_ms(99.0),
+                "ms",
+            );
+            if args.label == "sqlite" && n == 500 {
+                p99 = p99.budget("< 100 ms");
+            }
+            out.push(p99);
+            for (step, samples) in [
+                ("starting an exam", &wave_paced.steps.starts),
+                (
+                    "submitting (graded in one transaction)",
+                    &wave_paced.steps.submits,
+                ),
+            ] {
+                out.push(Row::new(
+                    group,
+                    format!(
+                        "{} · {n} learners · p99 {step}, 0–1 s think time",
+                        args.label
+                    ),
+                    percentile(samples, 99.0),
+                    "ms",
+                ));
+            }
             out.push(Row::new(
                 group,
                 format!(
-                    "{} · {n} learners · p99 {step}, 0–1 s think time",
+                    "{} · {n} learners · p50 per request, 0–1 s think time",
                     args.label
                 ),
-                percentile(samples, 99.0),
+                wave_paced.percentile_ms(50.0),
                 "ms",
             ));
-        }
-        out.push(Row::new(
-            group,
-            format!(
-                "{} · {n} learners · p50 per request, 0–1 s think time",
-                args.label
-            ),
-            wave_paced.percentile_ms(50.0),
-            "ms",
-        ));
-        let errors = wave.errors + wave_paced.errors;
+            wave_paced.errors
+        } else {
+            0
+        };
+        let errors = wave.errors + paced_errors;
         out.push(Row::new(
             group,
             format!("{} · {n} learners · failed requests", args.label),

@@ -12,14 +12,10 @@
 //! are left to `pg_restore`, whose exact command is printed.
 
 use anyhow::{Context, bail};
-use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// This binary's SQLite migrations, to compare a backup's history with.
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 
 /// Tables whose row counts are printed after a backup or restore.
 const KEY_TABLES: &[&str] = &[
@@ -333,7 +329,7 @@ impl Report {
     /// Every applied migration must be one of this binary's, unchanged.
     fn check_migrations(&self) -> anyhow::Result<()> {
         let known = || {
-            SQLITE_MIGRATIONS
+            app::db::migrations::sqlite()
                 .iter()
                 .filter(|m| !m.migration_type.is_down_migration())
         };

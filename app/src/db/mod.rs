@@ -14,6 +14,7 @@ pub mod grants;
 pub mod join;
 pub mod login_failures;
 pub mod memberships;
+pub mod migrations;
 pub mod overview;
 pub mod people;
 pub mod posters;
@@ -25,13 +26,9 @@ pub mod training;
 pub mod units;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::migrate::Migrator;
 use std::time::Duration;
 
 pub type Db = sqlx::AnyPool;
-
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -240,8 +237,8 @@ pub fn backend(db: &Db) -> Backend {
 
 pub async fn migrate(db: &Db) -> Result<(), DbError> {
     match backend(db) {
-        Backend::Sqlite => SQLITE_MIGRATIONS.run(db).await?,
-        Backend::Postgres => POSTGRES_MIGRATIONS.run(db).await?,
+        Backend::Sqlite => migrations::sqlite().run(db).await?,
+        Backend::Postgres => migrations::postgres().run(db).await?,
     }
     Ok(())
 }
