@@ -10,24 +10,18 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AssertSqlSafe, SqlSafeStr};
 use std::sync::LazyLock;
 
-/// `(file name, SQL)` for each file of `migrations/<dir>`, in order.
+/// `SQLITE` and `POSTGRES`: `(file name, SQL)` for each file, in order.
+/// Both directories hold the same files, one schema in each dialect.
 macro_rules! embed {
-    ($dir:literal: $($file:literal),+ $(,)?) => {
-        &[$(($file, include_str!(concat!("../../../migrations/", $dir, "/", $file)))),+]
+    ($($file:literal),+ $(,)?) => {
+        const SQLITE: &[(&str, &str)] =
+            &[$(($file, include_str!(concat!("../../../migrations/sqlite/", $file)))),+];
+        const POSTGRES: &[(&str, &str)] =
+            &[$(($file, include_str!(concat!("../../../migrations/postgres/", $file)))),+];
     };
 }
 
-const SQLITE: &[(&str, &str)] = embed!("sqlite":
-    "0001_organisations.sql",
-    "0002_accounts.sql",
-    "0003_progress.sql",
-    "0004_exams.sql",
-    "0005_certificates_coverage.sql",
-    "0006_posters.sql",
-    "0007_coverage_version.sql",
-);
-
-const POSTGRES: &[(&str, &str)] = embed!("postgres":
+embed!(
     "0001_organisations.sql",
     "0002_accounts.sql",
     "0003_progress.sql",
