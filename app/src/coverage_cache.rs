@@ -841,6 +841,12 @@ mod tests {
         assert!(!served.current);
         done.notified().await;
         assert_eq!(calls(&prepares), 1);
+        // The preparation starts as soon as the facts are loaded, so it can
+        // end before the reload has put them in the slot.
+        let loading = lock(&slow.held).loading.as_ref().map(|(_, d)| d.clone());
+        if let Some(mut loading) = loading {
+            outcome(&mut loading).await.unwrap();
+        }
         let fresh = lock(&slow.held).kept.clone().unwrap();
         assert_eq!(fresh.version, V2);
         assert!(
